@@ -1,0 +1,101 @@
+//! A document is an article's prose, a map from that prose back to the
+//! source bytes, and its block structure (headings, paragraphs, list items).
+//!
+//! Every reader (Markdown, HTML, plain text) produces the same [`Document`],
+//! so rules only ever see decoded prose and never re-parse markup.
+
+pub mod offset_map;
+
+pub use offset_map::{OffsetMap, Segment};
+
+use std::ops::Range;
+
+use crate::span::Span;
+
+/// The kind of file a document was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocKind {
+    Markdown,
+    Html,
+    Text,
+}
+
+impl DocKind {
+    /// The kind for a path, by extension (any case). Unknown extensions are plain text.
+    pub fn from_path(path: &std::path::Path) -> DocKind {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase());
+        match ext.as_deref() {
+            Some("md" | "markdown" | "mdx") => DocKind::Markdown,
+            Some("html" | "htm" | "xhtml") => DocKind::Html,
+            _ => DocKind::Text,
+        }
+    }
+}
+
+/// What a block of prose is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    /// A heading, `1..=6`. Front-matter `title` and HTML `<title>` count as level 1.
+    Heading(u8),
+    Paragraph,
+    ListItem,
+    Quote,
+    TableCell,
+    /// Front-matter `description` or a meta description.
+    Description,
+}
+
+/// One block of prose: a heading, a paragraph, a list item…
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    pub kind: BlockKind,
+    /// The block's range in [`Document::text`].
+    pub range: Range<usize>,
+    /// Indices (into [`Document::blocks`]) of the headings this block sits
+    /// under, outermost first. A heading lists the headings above it.
+    pub headings: Vec<usize>,
+    /// For list items: an id shared by the items of one list (nested lists
+    /// get their own id). `None` outside lists.
+    pub list: Option<u32>,
+}
+
+/// An article read into prose with exact source mapping.
+#[derive(Debug, Clone, Default)]
+pub struct Document {
+    /// The prose. Blocks are separated by `"\n\n"` so no pattern matches
+    /// across a paragraph, list item or heading.
+    pub text: String,
+    /// Maps ranges of `text` back to byte ranges of the source file.
+    pub map: OffsetMap,
+    /// Blocks in document order; their ranges do not overlap.
+    pub blocks: Vec<Block>,
+}
+
+impl Document {
+    /// The source span of a range of [`Document::text`].
+    pub fn source_span(&self, text_range: Range<usize>) -> Span {
+        self.map.to_source(text_range)
+    }
+
+    /// The text of a block.
+    pub fn block_text(&self, block: &Block) -> &str {
+        &self.text[block.range.clone()]
+    }
+}
+
+pub mod html;
+pub mod markdown;
+pub mod text;
+
+/// Reads a source text into a document of the given kind. Never fails:
+/// malformed markup is read as well as it can be.
+pub fn parse(source: &str, kind: DocKind) -> Document {
+    match kind {
+        DocKind::Markdown => markdown::parse(source),
+        DocKind::Html => html::parse(source),
+        DocKind::Text => text::parse(source),
+    }
+}

@@ -1,0 +1,79 @@
+//! Findings, severities and the rules that produce them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::span::Span;
+
+/// How serious a finding is. Ordered: `Info < Warning < Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Severity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "info" => Ok(Severity::Info),
+            "warning" => Ok(Severity::Warning),
+            "error" => Ok(Severity::Error),
+            other => Err(format!(
+                "unknown severity `{other}` (expected error, warning or info)"
+            )),
+        }
+    }
+}
+
+/// A secondary span that explains a finding (the device term, a cue…).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+}
+
+/// One problem found in one file. Spans are source bytes; lines and columns
+/// are computed by the reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// Rule id, `pack/name`.
+    pub rule: String,
+    pub severity: Severity,
+    pub message: String,
+    pub span: Span,
+    pub labels: Vec<Label>,
+    pub help: Option<String>,
+    /// Rule-specific details (e.g. `{"missing": [...]}`).
+    pub data: Option<serde_json::Value>,
+}
+
+/// What the reports and `beautylint rules` need to know about a rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleMeta {
+    /// `pack/name`, e.g. `microneedling/home-use`.
+    pub id: String,
+    pub severity: Severity,
+    /// One line.
+    pub summary: String,
+    /// Markdown: what it does, why, examples.
+    pub docs: String,
+    pub help: Option<String>,
+}
