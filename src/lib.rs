@@ -7,5 +7,6 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod document;
+pub mod pack;
 pub mod rules;
 pub mod span;

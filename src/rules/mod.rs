@@ -2,6 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+mod linter;
+
+pub use linter::{LintOptions, Linter};
+
 use crate::span::Span;
 
 /// How serious a finding is. Ordered: `Info < Warning < Error`.
