@@ -35,19 +35,21 @@ impl Pack {
     }
 
     /// Loads a user pack from a TOML file.
-    pub fn load_file(path: &std::path::Path) -> Result<Pack, PackError> {
-        let text = std::fs::read_to_string(path).map_err(|e| PackError {
-            message: format!("cannot read pack {}: {e}", path.display()),
-            src: NamedSource::new(path.display().to_string(), String::new()),
-            span: None,
-            label: String::new(),
-            help: None,
+    pub fn load_file(path: &std::path::Path) -> Result<Pack, Box<PackError>> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Box::new(PackError {
+                message: format!("cannot read pack {}: {e}", path.display()),
+                src: NamedSource::new(path.display().to_string(), String::new()),
+                span: None,
+                label: String::new(),
+                help: None,
+            })
         })?;
         Pack::parse(&path.display().to_string(), &text)
     }
 
     /// Parses a pack from its TOML text; `name` is used in diagnostics.
-    pub fn parse(name: &str, _text: &str) -> Result<Pack, PackError> {
+    pub fn parse(name: &str, _text: &str) -> Result<Pack, Box<PackError>> {
         Ok(Pack { name: name.into() })
     }
 }

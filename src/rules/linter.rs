@@ -23,7 +23,7 @@ pub struct Linter {
 
 impl Linter {
     /// Compiles the given packs (built-in ones first, then user packs).
-    pub fn new(packs: Vec<Pack>, options: LintOptions) -> Result<Linter, PackError> {
+    pub fn new(packs: Vec<Pack>, options: LintOptions) -> Result<Linter, Box<PackError>> {
         Ok(Linter { packs, options })
     }
 
