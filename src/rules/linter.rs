@@ -1,8 +1,17 @@
-//! The linter: every enabled rule of every loaded pack, built once per run
-//! and shared by the walker's threads.
+//! The linter: every rule of every loaded pack, compiled once per run and
+//! shared by the walker's threads.
 
-use super::{Finding, RuleMeta};
-use crate::document::Document;
+use std::collections::HashSet;
+use std::ops::Range;
+
+use regex::Regex;
+
+use super::analysis::Analysis;
+use super::kinds::{self, KINDS};
+use super::model::Model;
+use super::terms::compile_regex;
+use super::{Finding, Label, RuleMeta};
+use crate::document::{self, DocKind, Document};
 use crate::pack::{Pack, PackError};
 
 /// Per-run options that change what rules report.
@@ -13,28 +22,237 @@ pub struct LintOptions {
     pub require: Option<Vec<String>>,
 }
 
+/// A compiled rule and what its kind needs.
+#[derive(Debug)]
+pub struct RuleCtx {
+    pub meta: RuleMeta,
+    pub kind: String,
+    pub message: String,
+    pub patterns: Vec<Regex>,
+    pub threshold: Option<f32>,
+    pub require: Option<Vec<String>>,
+}
+
+/// Collects one rule's findings, mapping prose ranges to source spans.
+pub struct Emit<'d> {
+    doc: &'d Document,
+    pub findings: Vec<Finding>,
+}
+
+impl Emit<'_> {
+    /// Adds a finding at a prose range. `vars` fill `{name}` in the message.
+    pub fn emit(
+        &mut self,
+        ctx: &RuleCtx,
+        range: Range<usize>,
+        vars: &[(&str, &str)],
+        labels: Vec<(Range<usize>, String)>,
+        data: Option<serde_json::Value>,
+    ) {
+        let mut message = ctx.message.clone();
+        for (k, v) in vars {
+            message = message.replace(&format!("{{{k}}}"), v);
+        }
+        let mut seen = HashSet::new();
+        let labels = labels
+            .into_iter()
+            .map(|(r, m)| Label {
+                span: self.doc.source_span(r),
+                message: m,
+            })
+            .filter(|l| seen.insert((l.span, l.message.clone())))
+            .collect();
+        self.findings.push(Finding {
+            rule: ctx.meta.id.clone(),
+            severity: ctx.meta.severity,
+            message,
+            span: self.doc.source_span(range),
+            labels,
+            help: ctx.meta.help.clone(),
+            data,
+        });
+    }
+}
+
+/// One pack's model and its rules.
+#[derive(Debug)]
+struct CompiledPack {
+    model: Model,
+    rules: Vec<RuleCtx>,
+}
+
 /// Compiled rules. `Send + Sync`: build once, share across threads.
 #[derive(Debug)]
 pub struct Linter {
-    packs: Vec<Pack>,
-    #[allow(dead_code)]
-    options: LintOptions,
+    packs: Vec<CompiledPack>,
+}
+
+fn run_rule(a: &Analysis, ctx: &RuleCtx, out: &mut Emit) {
+    match ctx.kind.as_str() {
+        "home-use" => kinds::home_use::check(a, ctx, out),
+        "missing-contraindications" => kinds::contraindications::check_missing(a, ctx, out),
+        "incomplete-contraindications" => kinds::contraindications::check_incomplete(a, ctx, out),
+        "home-needle-depth" => kinds::needle_depth::check(a, ctx, out),
+        "unsafe-claim" => kinds::unsafe_claim::check(a, ctx, out),
+        "no-professional" => kinds::no_professional::check(a, ctx, out),
+        "phrase" => kinds::phrase::check(a, ctx, out),
+        _ => unreachable!("kinds are checked when the pack is compiled"),
+    }
 }
 
 impl Linter {
-    /// Compiles the given packs (built-in ones first, then user packs).
+    /// Compiles the given packs (built-in ones first, then user packs) and
+    /// checks every rule's inline examples.
     pub fn new(packs: Vec<Pack>, options: LintOptions) -> Result<Linter, Box<PackError>> {
-        Ok(Linter { packs, options })
+        let mut compiled = Vec::new();
+        let mut ids = HashSet::new();
+        for pack in &packs {
+            let model = Model::compile(pack)?;
+            if let Some(req) = &options.require {
+                for r in req {
+                    if model.category_index(r).is_none() && pack.spec.name == "microneedling" {
+                        let known: Vec<_> =
+                            model.categories.iter().map(|c| c.name.as_str()).collect();
+                        return Err(PackError::at(
+                            "--require",
+                            "",
+                            None,
+                            format!("unknown contraindication category `{r}`"),
+                            "",
+                            Some(format!("known categories: {}", known.join(", "))),
+                        ));
+                    }
+                }
+            }
+            let mut rules = Vec::new();
+            for spec in &pack.spec.rules {
+                let kind = spec.kind.get_ref();
+                if !KINDS.contains(&kind.as_str()) {
+                    return Err(pack.error(
+                        Some(spec.kind.span()),
+                        format!("unknown rule kind `{kind}`"),
+                        "unknown kind",
+                        Some(format!("known kinds: {}", KINDS.join(", "))),
+                    ));
+                }
+                let id = format!("{}/{}", pack.spec.name, spec.name);
+                if !ids.insert(id.clone()) {
+                    return Err(pack.error(
+                        Some(spec.kind.span()),
+                        format!("duplicate rule id `{id}`"),
+                        "",
+                        None,
+                    ));
+                }
+                let patterns = spec
+                    .patterns
+                    .iter()
+                    .map(|p| compile_regex(pack, p, &format!("rule {id}")))
+                    .collect::<Result<Vec<_>, _>>()?;
+                rules.push(RuleCtx {
+                    meta: RuleMeta {
+                        id,
+                        severity: spec.severity,
+                        summary: spec.summary.clone(),
+                        docs: spec.docs.clone(),
+                        help: spec.help.clone(),
+                    },
+                    kind: kind.clone(),
+                    message: spec.message.clone(),
+                    patterns,
+                    threshold: spec.threshold,
+                    require: options.require.clone(),
+                });
+            }
+            let cp = CompiledPack { model, rules };
+            check_examples(pack, &cp)?;
+            compiled.push(cp);
+        }
+        Ok(Linter { packs: compiled })
+    }
+
+    /// The built-in packs with default options.
+    pub fn builtin() -> Linter {
+        Linter::new(Pack::builtin(), LintOptions::default()).expect("built-in packs are valid")
     }
 
     /// Metadata of every rule, in pack order.
     pub fn rules(&self) -> Vec<RuleMeta> {
-        let _ = &self.packs;
-        Vec::new()
+        self.packs
+            .iter()
+            .flat_map(|p| p.rules.iter().map(|r| r.meta.clone()))
+            .collect()
     }
 
     /// All findings for one document, sorted by position then rule id.
-    pub fn check(&self, _doc: &Document) -> Vec<Finding> {
-        Vec::new()
+    pub fn check(&self, doc: &Document) -> Vec<Finding> {
+        let mut out = Emit {
+            doc,
+            findings: Vec::new(),
+        };
+        for p in &self.packs {
+            let a = Analysis::new(doc, &p.model);
+            for r in &p.rules {
+                run_rule(&a, r, &mut out);
+            }
+        }
+        let mut findings = out.findings;
+        findings.sort_by(|a, b| {
+            (a.span.start, a.span.end, &a.rule).cmp(&(b.span.start, b.span.end, &b.rule))
+        });
+        findings
     }
+}
+
+/// Runs every rule's inline examples; an example that does not behave as
+/// written makes the pack invalid, pointing at the example.
+fn check_examples(pack: &Pack, cp: &CompiledPack) -> Result<(), Box<PackError>> {
+    for (spec, ctx) in pack.spec.rules.iter().zip(&cp.rules) {
+        for ex in &spec.examples {
+            let e = ex.get_ref();
+            let kind = match e.format.as_deref() {
+                Some("md") => DocKind::Markdown,
+                Some("html") => DocKind::Html,
+                _ => DocKind::Text,
+            };
+            let doc = document::parse(&e.text, kind);
+            let a = Analysis::new(&doc, &cp.model);
+            let mut out = Emit {
+                doc: &doc,
+                findings: Vec::new(),
+            };
+            run_rule(&a, ctx, &mut out);
+            let got: Vec<&str> = out
+                .findings
+                .iter()
+                .map(|f| &e.text[f.span.range()])
+                .collect();
+            let problem = match (&e.fires, e.clean) {
+                (Some(want), false) if !got.contains(&want.as_str()) => Some(format!(
+                    "example should fire on {want:?} but {}",
+                    if got.is_empty() {
+                        "nothing fired".to_string()
+                    } else {
+                        format!("fired on {got:?}")
+                    }
+                )),
+                (None, true) if !got.is_empty() => {
+                    Some(format!("example should be clean but fired on {got:?}"))
+                }
+                (None, false) | (Some(_), true) => {
+                    Some("an example needs exactly one of `fires = \"…\"` or `clean = true`".into())
+                }
+                _ => None,
+            };
+            if let Some(p) = problem {
+                return Err(pack.error(
+                    Some(ex.span()),
+                    format!("rule {}: {p}", ctx.meta.id),
+                    "this example",
+                    Some("fix the rule's data or the example".into()),
+                ));
+            }
+        }
+    }
+    Ok(())
 }

@@ -2,9 +2,15 @@
 
 use serde::{Deserialize, Serialize};
 
+mod analysis;
+pub mod kinds;
 mod linter;
+pub mod model;
+pub mod sentences;
+pub mod terms;
 
-pub use linter::{LintOptions, Linter};
+pub use analysis::Analysis;
+pub use linter::{Emit, LintOptions, Linter, RuleCtx};
 
 use crate::span::Span;
 

@@ -1,0 +1,307 @@
+//! Reads a document the way an editor does: sentences, the devices and cues
+//! in each, the frame each block inherits (a warning heading, a how-to
+//! heading, the lead-in of a list, the question a Q&A answer answers), and
+//! from those the stance of every sentence toward home use.
+
+use std::ops::Range;
+
+use super::model::{CueHit, Model};
+use super::sentences::{self, Clause};
+use crate::document::{BlockKind, Document};
+use crate::pack::CueRole;
+
+/// The frame a block inherits from its context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Frame {
+    #[default]
+    None,
+    /// Under a heading or lead-in that warns ("Reasons to avoid…", "Can I
+    /// roll at home?" answered "No").
+    Warn,
+    /// Under instructions ("How to use a derma roller", "Yes!").
+    Howto,
+}
+
+/// Where a frame came from, for explanations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameSource {
+    pub frame: Frame,
+    /// Range in the document text of the heading or lead-in.
+    pub range: Range<usize>,
+}
+
+/// One analysed sentence.
+#[derive(Debug, Clone)]
+pub struct Sentence {
+    pub range: Range<usize>,
+    pub block: usize,
+    pub clauses: Vec<Clause>,
+    pub devices: Vec<Range<usize>>,
+    pub procedures: Vec<Range<usize>>,
+    pub cues: Vec<CueHit>,
+}
+
+/// The stance decision for one sentence.
+#[derive(Debug, Clone, Default)]
+pub struct Stance {
+    pub recommend: f32,
+    pub warn: f32,
+    /// True when the sentence recommends home use.
+    pub recommends: bool,
+    /// Cue hits that counted toward recommending.
+    pub rec_hits: Vec<CueHit>,
+    /// Cue hits that counted toward warning.
+    pub warn_hits: Vec<CueHit>,
+    pub frame: Option<FrameSource>,
+}
+
+/// A whole document, analysed.
+pub struct Analysis<'a> {
+    pub doc: &'a Document,
+    pub model: &'a Model,
+    pub sentences: Vec<Sentence>,
+    /// Per block: the frame it inherits.
+    pub frames: Vec<Option<FrameSource>>,
+    /// Per sentence: its stance.
+    pub stances: Vec<Stance>,
+}
+
+/// Score a stance needs before it counts as recommending.
+const RECOMMEND_THRESHOLD: f32 = 2.0;
+/// Extra warning weight inside a warning frame.
+const WARN_FRAME_WEIGHT: f32 = 2.5;
+/// Extra recommending weight inside instructions.
+const HOWTO_FRAME_WEIGHT: f32 = 1.0;
+/// How much more the clause after "but" counts.
+const CONTRAST_FACTOR: f32 = 2.0;
+
+impl<'a> Analysis<'a> {
+    pub fn new(doc: &'a Document, model: &'a Model) -> Analysis<'a> {
+        let mut sentences = Vec::new();
+        for (bi, block) in doc.blocks.iter().enumerate() {
+            for range in sentences::split(&doc.text, block.range.clone()) {
+                sentences.push(Sentence {
+                    block: bi,
+                    clauses: sentences::clauses(&doc.text, range.clone()),
+                    devices: model.devices(&doc.text, range.clone()),
+                    procedures: model.procedures(&doc.text, range.clone()),
+                    cues: model.cue_hits(&doc.text, range.clone()),
+                    range,
+                });
+            }
+        }
+        let mut a = Analysis {
+            doc,
+            model,
+            sentences,
+            frames: Vec::new(),
+            stances: Vec::new(),
+        };
+        a.frames = a.compute_frames();
+        a.stances = (0..a.sentences.len()).map(|i| a.stance(i)).collect();
+        a
+    }
+
+    /// True when any sentence mentions a device or the procedure.
+    pub fn mentions(&self) -> impl Iterator<Item = Range<usize>> + '_ {
+        self.sentences
+            .iter()
+            .flat_map(|s| s.devices.iter().chain(s.procedures.iter()).cloned())
+    }
+
+    /// Sentences of a block.
+    pub fn block_sentences(&self, block: usize) -> impl Iterator<Item = usize> + '_ {
+        self.sentences
+            .iter()
+            .enumerate()
+            .filter(move |(_, s)| s.block == block)
+            .map(|(i, _)| i)
+    }
+
+    pub fn role_weight(&self, hits: &[CueHit], role: CueRole) -> f32 {
+        hits.iter()
+            .filter(|h| self.model.cues[h.cue].role == role)
+            .map(|h| self.model.cues[h.cue].weight)
+            .sum()
+    }
+
+    pub fn has_role(&self, hits: &[CueHit], role: CueRole) -> bool {
+        hits.iter().any(|h| self.model.cues[h.cue].role == role)
+    }
+
+    /// Cue hits of a range of text (for headings and lead-ins, which are
+    /// short: one pass over the whole range).
+    fn range_cues(&self, range: Range<usize>) -> Vec<CueHit> {
+        self.sentences
+            .iter()
+            .filter(|s| s.range.start >= range.start && s.range.end <= range.end)
+            .flat_map(|s| s.cues.iter().cloned())
+            .collect()
+    }
+
+    /// The frame a heading or lead-in sets, if any.
+    fn frame_of(&self, range: Range<usize>) -> Frame {
+        let hits = self.range_cues(range);
+        let warn =
+            self.role_weight(&hits, CueRole::WarnFrame) + self.role_weight(&hits, CueRole::Warn);
+        let howto = self.role_weight(&hits, CueRole::HowtoFrame);
+        if self.has_role(&hits, CueRole::WarnFrame) || (warn > 0.0 && warn > howto) {
+            Frame::Warn
+        } else if howto > 0.0 {
+            Frame::Howto
+        } else {
+            Frame::None
+        }
+    }
+
+    /// The answer a Q&A section opens with: "No." warns, "Yes!" instructs.
+    fn answer_frame(&self, first_block: usize) -> Frame {
+        let Some(i) = self.block_sentences(first_block).next() else {
+            return Frame::None;
+        };
+        let s = self.doc.text[self.sentences[i].range.clone()].to_ascii_lowercase();
+        let s = s.trim_start_matches(|c: char| !c.is_alphanumeric());
+        let s = s
+            .strip_prefix("short answer")
+            .or_else(|| s.strip_prefix("the short answer"))
+            .or_else(|| s.strip_prefix("in short"))
+            .map(|r| r.trim_start_matches(|c: char| !c.is_alphanumeric()))
+            .unwrap_or(s);
+        let first = s.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+        match first {
+            "no" | "nope" | "never" | "unequivocally" | "absolutely"
+                if !s.starts_with("absolutely yes") =>
+            {
+                if first == "absolutely" && !s.contains("not") {
+                    Frame::None
+                } else if first == "unequivocally" && !s.contains("no") {
+                    Frame::None
+                } else {
+                    Frame::Warn
+                }
+            }
+            "yes" | "yep" | "sure" => Frame::Howto,
+            _ => Frame::None,
+        }
+    }
+
+    fn compute_frames(&self) -> Vec<Option<FrameSource>> {
+        let blocks = &self.doc.blocks;
+        let mut heading_frames: Vec<Option<FrameSource>> = vec![None; blocks.len()];
+        for (i, b) in blocks.iter().enumerate() {
+            if let BlockKind::Heading(_) = b.kind {
+                let mut frame = self.frame_of(b.range.clone());
+                let text = self.doc.block_text(b).trim_end();
+                if text.ends_with('?') {
+                    let answer = (i + 1..blocks.len())
+                        .find(|&j| !matches!(blocks[j].kind, BlockKind::Heading(_)));
+                    if let Some(j) = answer {
+                        let a = self.answer_frame(j);
+                        if a != Frame::None {
+                            frame = a;
+                        }
+                    }
+                }
+                if frame != Frame::None {
+                    heading_frames[i] = Some(FrameSource {
+                        frame,
+                        range: b.range.clone(),
+                    });
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(blocks.len());
+        for (i, b) in blocks.iter().enumerate() {
+            // The nearest enclosing heading with a frame.
+            let mut frame = b
+                .headings
+                .iter()
+                .rev()
+                .find_map(|&h| heading_frames.get(h).cloned().flatten());
+            // A list inherits from its lead-in sentence ("Reasons to avoid…:").
+            if let (BlockKind::ListItem, Some(list)) = (b.kind, b.list) {
+                let first = (0..=i)
+                    .rev()
+                    .take_while(|&j| {
+                        blocks[j].list == Some(list) || blocks[j].kind == BlockKind::ListItem
+                    })
+                    .last()
+                    .unwrap_or(i);
+                if let Some(lead) = first.checked_sub(1).map(|j| &blocks[j]) {
+                    let t = self.doc.block_text(lead).trim_end();
+                    if lead.kind != BlockKind::ListItem && t.ends_with(':') {
+                        let f = self.frame_of(lead.range.clone());
+                        if f != Frame::None {
+                            frame = Some(FrameSource {
+                                frame: f,
+                                range: lead.range.clone(),
+                            });
+                        }
+                    }
+                }
+            }
+            out.push(frame);
+        }
+        out
+    }
+
+    /// Decides whether sentence `i` recommends home use.
+    fn stance(&self, i: usize) -> Stance {
+        let s = &self.sentences[i];
+        let frame = self.frames.get(s.block).cloned().flatten();
+        let mut st = Stance {
+            frame: frame.clone(),
+            ..Default::default()
+        };
+        let mut home = false;
+        let mut step = false;
+        let mut professional = false;
+        for c in &s.clauses {
+            let factor = if c.after_contrast {
+                CONTRAST_FACTOR
+            } else {
+                1.0
+            };
+            for h in s
+                .cues
+                .iter()
+                .filter(|h| c.range.start <= h.range.start && h.range.start < c.range.end)
+            {
+                let cue = &self.model.cues[h.cue];
+                match cue.role {
+                    CueRole::Recommend | CueRole::Home | CueRole::Step => {
+                        st.recommend += cue.weight * factor;
+                        st.rec_hits.push(h.clone());
+                        home |= cue.role == CueRole::Home;
+                        step |= cue.role == CueRole::Step;
+                    }
+                    CueRole::Warn => {
+                        st.warn += cue.weight * factor;
+                        st.warn_hits.push(h.clone());
+                    }
+                    CueRole::Mitigate => st.warn -= cue.weight * factor,
+                    CueRole::Professional => professional = true,
+                    _ => {}
+                }
+            }
+        }
+        st.warn = st.warn.max(0.0);
+        let block = &self.doc.blocks[s.block];
+        match frame.as_ref().map(|f| f.frame) {
+            Some(Frame::Warn) => st.warn += WARN_FRAME_WEIGHT,
+            Some(Frame::Howto) => st.recommend += HOWTO_FRAME_WEIGHT,
+            _ => {}
+        }
+        let device = !s.devices.is_empty();
+        let procedure = !s.procedures.is_empty();
+        let howto = matches!(frame.as_ref().map(|f| f.frame), Some(Frame::Howto));
+        let topic = device || (procedure && (home || step)) || (howto && step);
+        let in_heading = matches!(block.kind, BlockKind::Heading(_));
+        st.recommends = topic
+            && (home || step || !professional)
+            && !in_heading
+            && st.recommend >= RECOMMEND_THRESHOLD
+            && st.recommend > st.warn;
+        st
+    }
+}

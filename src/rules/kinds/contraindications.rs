@@ -1,0 +1,166 @@
+//! `missing-contraindications` and `incomplete-contraindications`.
+//!
+//! A condition counts as a warning only where it is named as a reason not to
+//! have the treatment: in a sentence with a contraindication cue ("should
+//! not be used if", "avoid if", "not a candidate"), under a contraindications
+//! heading, or in a list whose lead-in is one. "Microneedling treats acne
+//! scars and eczema marks" warns about nothing.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use serde_json::json;
+
+use crate::document::BlockKind;
+use crate::pack::CueRole;
+use crate::rules::analysis::Analysis;
+use crate::rules::linter::{Emit, RuleCtx};
+
+/// Which categories a page names as contraindications, and where.
+#[derive(Debug, Default)]
+pub struct Coverage {
+    /// Category name → text ranges of its mentions.
+    pub found: BTreeMap<String, Vec<Range<usize>>>,
+    /// Sentences (indices) that name at least one category in a frame.
+    pub sentences: Vec<usize>,
+}
+
+/// Blocks under a contraindication heading or lead-in.
+fn framed_blocks(a: &Analysis) -> Vec<bool> {
+    let blocks = &a.doc.blocks;
+    let contra_range = |r: &Range<usize>| {
+        a.sentences
+            .iter()
+            .filter(|s| s.range.start >= r.start && s.range.end <= r.end)
+            .any(|s| a.has_role(&s.cues, CueRole::ContraFrame))
+    };
+    let heading: Vec<bool> = blocks
+        .iter()
+        .map(|b| matches!(b.kind, BlockKind::Heading(_)) && contra_range(&b.range))
+        .collect();
+    let mut out = vec![false; blocks.len()];
+    for (i, b) in blocks.iter().enumerate() {
+        let mut framed = b.headings.iter().any(|&h| heading[h]);
+        if let (BlockKind::ListItem, Some(list)) = (b.kind, b.list) {
+            let first = (0..=i)
+                .rev()
+                .take_while(|&j| {
+                    blocks[j].list == Some(list) || blocks[j].kind == BlockKind::ListItem
+                })
+                .last()
+                .unwrap_or(i);
+            if let Some(lead) = first.checked_sub(1).map(|j| &blocks[j]) {
+                if lead.kind != BlockKind::ListItem && contra_range(&lead.range) {
+                    framed = true;
+                }
+            }
+        }
+        out[i] = framed;
+    }
+    out
+}
+
+/// Works out which contraindications the page names as warnings.
+pub fn coverage(a: &Analysis) -> Coverage {
+    let framed = framed_blocks(a);
+    let mut cov = Coverage::default();
+    for (i, s) in a.sentences.iter().enumerate() {
+        if !(framed[s.block] || a.has_role(&s.cues, CueRole::ContraFrame)) {
+            continue;
+        }
+        let t = &a.doc.text[s.range.clone()];
+        let mut any = false;
+        for cat in &a.model.categories {
+            for r in cat.matcher.find(t) {
+                any = true;
+                cov.found
+                    .entry(cat.name.clone())
+                    .or_default()
+                    .push(s.range.start + r.start..s.range.start + r.end);
+            }
+        }
+        if any {
+            cov.sentences.push(i);
+        }
+    }
+    cov
+}
+
+/// True when the page discusses microneedling: a heading about it, more
+/// than one mention, or a home-use recommendation.
+pub fn discusses(a: &Analysis) -> bool {
+    let in_heading = a.sentences.iter().any(|s| {
+        matches!(a.doc.blocks[s.block].kind, BlockKind::Heading(_))
+            && !(s.devices.is_empty() && s.procedures.is_empty())
+    });
+    in_heading || a.mentions().nth(1).is_some() || a.stances.iter().any(|s| s.recommends)
+}
+
+pub fn check_missing(a: &Analysis, ctx: &RuleCtx, out: &mut Emit) {
+    if !discusses(a) {
+        return;
+    }
+    if !coverage(a).found.is_empty() {
+        return;
+    }
+    let Some(first) = a.mentions().next() else {
+        return;
+    };
+    let term = a.doc.text[first.clone()].to_string();
+    out.emit(ctx, first, &[("term", &term)], Vec::new(), None);
+}
+
+pub fn check_incomplete(a: &Analysis, ctx: &RuleCtx, out: &mut Emit) {
+    if !discusses(a) {
+        return;
+    }
+    let cov = coverage(a);
+    if cov.found.is_empty() {
+        return;
+    }
+    let required = ctx.require.as_deref().unwrap_or(&a.model.core);
+    let missing: Vec<&String> = required
+        .iter()
+        .filter(|c| !cov.found.contains_key(*c))
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let label_of = |name: &str| {
+        a.model
+            .category_index(name)
+            .map(|i| a.model.categories[i].label.clone())
+            .unwrap_or_else(|| name.to_string())
+    };
+    // The warning passage: the first sentence naming a contraindication and
+    // the ones that follow it closely.
+    let first = cov.sentences[0];
+    let mut last = first;
+    for &i in &cov.sentences[1..] {
+        if a.sentences[i].block <= a.sentences[last].block + 2 {
+            last = i;
+        } else {
+            break;
+        }
+    }
+    let range = a.sentences[first].range.start..a.sentences[last].range.end;
+    let labels = cov
+        .found
+        .values()
+        .flat_map(|v| v.iter())
+        .filter(|r| range.start <= r.start && r.end <= range.end)
+        .map(|r| (r.clone(), "named here".to_string()))
+        .collect();
+    let missing_labels: Vec<String> = missing.iter().map(|m| label_of(m)).collect();
+    let data = json!({
+        "missing": missing,
+        "found": cov.found.keys().collect::<Vec<_>>(),
+    });
+    out.emit(
+        ctx,
+        range,
+        &[("missing", &missing_labels.join(", "))],
+        labels,
+        Some(data),
+    );
+}

@@ -1,0 +1,186 @@
+//! A pack compiled for matching: term matchers, cue regexes (one
+//! `RegexSet` so a sentence is scanned once), and contraindication categories.
+
+use std::ops::Range;
+
+use regex::{Regex, RegexSet, RegexSetBuilder};
+
+use super::terms::{compile_regex, TermMatcher};
+use crate::pack::{CueRole, Pack, PackError, TermList};
+
+/// One compiled cue class.
+#[derive(Debug, Clone)]
+pub struct Cue {
+    pub name: String,
+    pub role: CueRole,
+    pub weight: f32,
+    pub label: String,
+}
+
+/// A cue found in the prose.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CueHit {
+    /// Index into [`Model::cues`].
+    pub cue: usize,
+    /// Range in the document text.
+    pub range: Range<usize>,
+}
+
+/// A contraindication category.
+#[derive(Debug, Clone)]
+pub struct Category {
+    pub name: String,
+    pub label: String,
+    pub matcher: TermMatcher,
+}
+
+/// Everything the rule kinds need from one pack, compiled once per run.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub device: TermMatcher,
+    pub procedure: TermMatcher,
+    pub not_device: TermMatcher,
+    pub cues: Vec<Cue>,
+    set: Option<RegexSet>,
+    regexes: Vec<Regex>,
+    /// For each regex, the index of its cue.
+    owner: Vec<usize>,
+    pub categories: Vec<Category>,
+    /// Default required categories.
+    pub core: Vec<String>,
+}
+
+fn term_list(pack: &Pack, name: &str) -> Result<TermMatcher, Box<PackError>> {
+    let empty = TermList::default();
+    let list = pack.spec.terms.get(name).unwrap_or(&empty);
+    TermMatcher::compile(pack, list, &format!("terms.{name}"))
+}
+
+impl Model {
+    pub fn compile(pack: &Pack) -> Result<Model, Box<PackError>> {
+        let mut cues = Vec::new();
+        let mut regexes = Vec::new();
+        let mut owner = Vec::new();
+        let mut sources = Vec::new();
+        for (name, class) in &pack.spec.cues {
+            let idx = cues.len();
+            cues.push(Cue {
+                name: name.clone(),
+                role: class.role,
+                weight: class.weight,
+                label: class.label.clone(),
+            });
+            for p in &class.patterns {
+                regexes.push(compile_regex(pack, p, &format!("cues.{name}"))?);
+                sources.push(p.get_ref().clone());
+                owner.push(idx);
+            }
+        }
+        let set = if sources.is_empty() {
+            None
+        } else {
+            Some(
+                RegexSetBuilder::new(&sources)
+                    .case_insensitive(true)
+                    .size_limit(1 << 24)
+                    .dfa_size_limit(1 << 24)
+                    .build()
+                    .map_err(|e| {
+                        pack.error(
+                            None,
+                            format!("cannot compile the pack's cues: {e}"),
+                            "",
+                            None,
+                        )
+                    })?,
+            )
+        };
+        let mut categories = Vec::new();
+        for (name, cat) in &pack.spec.contraindications.categories {
+            categories.push(Category {
+                name: name.clone(),
+                label: cat.label.clone(),
+                matcher: TermMatcher::compile(
+                    pack,
+                    &cat.term_list(),
+                    &format!("contraindications.categories.{name}"),
+                )?,
+            });
+        }
+        let mut core = Vec::new();
+        for c in &pack.spec.contraindications.core {
+            if !pack
+                .spec
+                .contraindications
+                .categories
+                .contains_key(c.get_ref())
+            {
+                return Err(pack.error(
+                    Some(c.span()),
+                    format!("unknown contraindication category `{}`", c.get_ref()),
+                    "not in [contraindications.categories]",
+                    None,
+                ));
+            }
+            core.push(c.get_ref().clone());
+        }
+        Ok(Model {
+            device: term_list(pack, "device")?,
+            procedure: term_list(pack, "procedure")?,
+            not_device: term_list(pack, "not-device")?,
+            cues,
+            set,
+            regexes,
+            owner,
+            categories,
+            core,
+        })
+    }
+
+    /// Every cue hit inside `text[range]`, ranges in `text` coordinates.
+    pub fn cue_hits(&self, text: &str, range: Range<usize>) -> Vec<CueHit> {
+        let Some(set) = &self.set else {
+            return Vec::new();
+        };
+        let s = &text[range.clone()];
+        let mut hits = Vec::new();
+        for i in set.matches(s).iter() {
+            for m in self.regexes[i].find_iter(s) {
+                hits.push(CueHit {
+                    cue: self.owner[i],
+                    range: range.start + m.start()..range.start + m.end(),
+                });
+            }
+        }
+        hits.sort_by_key(|h| (h.range.start, h.range.end, h.cue));
+        hits.dedup();
+        hits
+    }
+
+    /// Device mentions in a range (minus things that only look like one,
+    /// such as jade rollers).
+    pub fn devices(&self, text: &str, range: Range<usize>) -> Vec<Range<usize>> {
+        let s = &text[range.clone()];
+        let not = self.not_device.find(s);
+        self.device
+            .find(s)
+            .into_iter()
+            .filter(|d| !not.iter().any(|n| n.start < d.end && d.start < n.end))
+            .map(|r| range.start + r.start..range.start + r.end)
+            .collect()
+    }
+
+    /// Procedure mentions ("microneedling") in a range.
+    pub fn procedures(&self, text: &str, range: Range<usize>) -> Vec<Range<usize>> {
+        let s = &text[range.clone()];
+        self.procedure
+            .find(s)
+            .into_iter()
+            .map(|r| range.start + r.start..range.start + r.end)
+            .collect()
+    }
+
+    pub fn category_index(&self, name: &str) -> Option<usize> {
+        self.categories.iter().position(|c| c.name == name)
+    }
+}

@@ -1,0 +1,171 @@
+//! Splits a block of prose into sentences, and sentences into clauses.
+
+use std::ops::Range;
+
+/// Words after which a period does not end a sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "e.g", "i.e", "eg", "ie", "dr", "mr", "mrs", "ms", "vs", "approx", "st", "no", "fig", "prof",
+    "etc", "incl", "esp", "ca", "min", "max", "mt",
+];
+
+/// Sentence ranges (into `text`) inside `block`, trimmed of surrounding
+/// white space. A decimal (".5 mm", "0.25") or an abbreviation ("e.g.",
+/// "Dr.") does not end a sentence.
+pub fn split(text: &str, block: Range<usize>) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = block.start;
+    let mut i = block.start;
+    while i < block.end {
+        let b = bytes[i];
+        if matches!(b, b'.' | b'!' | b'?') {
+            // Take the whole run of terminators and closing quotes/brackets.
+            let mut j = i + 1;
+            while j < block.end {
+                let rest = &text[j..block.end];
+                let c = rest.chars().next().unwrap_or(' ');
+                if matches!(
+                    c,
+                    '.' | '!' | '?' | '"' | '\'' | ')' | '”' | '’' | ']' | '*' | '_'
+                ) {
+                    j += c.len_utf8();
+                } else {
+                    break;
+                }
+            }
+            let at_end = j >= block.end;
+            let next = text[j..block.end].chars().next();
+            let followed_by_space = next.is_some_and(char::is_whitespace);
+            if (at_end || followed_by_space) && !(b == b'.' && is_abbreviation(text, start, i)) {
+                push_trimmed(text, start..j, &mut out);
+                start = j;
+            }
+            i = j;
+        } else if b == b'\n' && bytes.get(i + 1) == Some(&b'\n') {
+            push_trimmed(text, start..i, &mut out);
+            start = i + 2;
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    push_trimmed(text, start..block.end, &mut out);
+    out
+}
+
+fn is_abbreviation(text: &str, sentence_start: usize, dot: usize) -> bool {
+    let before = &text[sentence_start..dot];
+    let word_start = before
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '.'))
+        .map(|p| p + 1)
+        .unwrap_or(0);
+    let word = &before[word_start..];
+    if word.is_empty() {
+        return false;
+    }
+    // A single capital initial ("J. Smith").
+    if word.len() == 1 && word.chars().all(|c| c.is_ascii_uppercase()) {
+        return true;
+    }
+    let lower = word.to_ascii_lowercase();
+    ABBREVIATIONS.contains(&lower.as_str())
+}
+
+fn push_trimmed(text: &str, r: Range<usize>, out: &mut Vec<Range<usize>>) {
+    let s = &text[r.clone()];
+    let lead = s.len() - s.trim_start().len();
+    let trail = s.len() - s.trim_end().len();
+    if lead + trail < s.len() {
+        out.push(r.start + lead..r.end - trail);
+    }
+}
+
+/// Markers that start a new clause. The clause after a contrast ("but",
+/// "however", "yet") carries the sentence's stance.
+const CONTRASTS: &[&str] = &[
+    " but ",
+    " however",
+    "; ",
+    " yet ",
+    " instead",
+    " whereas ",
+    " although ",
+    " though ",
+];
+
+/// A clause of a sentence and whether it follows a contrast marker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clause {
+    pub range: Range<usize>,
+    pub after_contrast: bool,
+}
+
+/// Clauses of one sentence (ranges into `text`).
+pub fn clauses(text: &str, sentence: Range<usize>) -> Vec<Clause> {
+    let s = &text[sentence.clone()];
+    let lower = s.to_ascii_lowercase();
+    let mut cuts: Vec<usize> = CONTRASTS
+        .iter()
+        .flat_map(|m| lower.match_indices(m).map(|(i, _)| i))
+        .filter(|&i| i > 0)
+        .collect();
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut after = false;
+    for c in cuts {
+        if c > start {
+            out.push(Clause {
+                range: sentence.start + start..sentence.start + c,
+                after_contrast: after,
+            });
+        }
+        start = c;
+        after = true;
+    }
+    out.push(Clause {
+        range: sentence.start + start..sentence.end,
+        after_contrast: after,
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sents(t: &str) -> Vec<&str> {
+        split(t, 0..t.len()).into_iter().map(|r| &t[r]).collect()
+    }
+
+    #[test]
+    fn decimals_and_abbreviations_do_not_end_sentences() {
+        assert_eq!(
+            sents("Use a .5 mm roller, e.g. the cheap one. Dr. Lee disagrees! Why? No."),
+            vec![
+                "Use a .5 mm roller, e.g. the cheap one.",
+                "Dr. Lee disagrees!",
+                "Why?",
+                "No."
+            ]
+        );
+    }
+
+    #[test]
+    fn closing_quotes_stay_with_their_sentence() {
+        assert_eq!(
+            sents("She said “roll daily.” Then stop."),
+            vec!["She said “roll daily.”", "Then stop."]
+        );
+    }
+
+    #[test]
+    fn contrast_starts_a_clause() {
+        let t = "Leave long needles to pros, but short ones are fine.";
+        let c = clauses(t, 0..t.len());
+        assert_eq!(c.len(), 2);
+        assert!(c[1].after_contrast);
+        assert_eq!(&t[c[1].range.clone()], " but short ones are fine.");
+    }
+}

@@ -1,0 +1,252 @@
+//! Term lists compiled for matching: aho-corasick over every spelling form,
+//! word boundaries, optional plural `s`, declared fuzzy words, extra regexes
+//! and exclusions.
+
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::{Regex, RegexBuilder};
+
+use crate::pack::{Pack, PackError, TermList};
+
+/// A compiled term list.
+#[derive(Debug, Clone)]
+pub struct TermMatcher {
+    automaton: Option<AhoCorasick>,
+    fuzzy: Vec<String>,
+    patterns: Vec<Regex>,
+    exclude: Vec<Regex>,
+}
+
+/// Compiles a regex from a pack, pointing an error at its string.
+pub fn compile_regex(
+    pack: &Pack,
+    src: &toml::Spanned<String>,
+    what: &str,
+) -> Result<Regex, Box<PackError>> {
+    RegexBuilder::new(src.get_ref())
+        .case_insensitive(true)
+        .size_limit(1 << 20)
+        .build()
+        .map_err(|e| {
+            pack.error(
+                Some(src.span()),
+                format!("invalid regex in {what}"),
+                first_line(&e.to_string()),
+                Some("patterns use the `regex` crate's syntax, case-insensitive".into()),
+            )
+        })
+}
+
+fn first_line(s: &str) -> String {
+    s.lines()
+        .filter(|l| !l.trim().is_empty())
+        .last()
+        .unwrap_or(s)
+        .trim()
+        .to_string()
+}
+
+/// Every spelling of a term: each run of spaces or hyphens between words as
+/// a space, a hyphen, or nothing ("derma roller" = "derma-roller" = "dermaroller").
+fn spelling_forms(term: &str) -> Vec<String> {
+    let parts: Vec<&str> = term.split([' ', '-']).filter(|p| !p.is_empty()).collect();
+    let mut forms = vec![parts.first().copied().unwrap_or("").to_string()];
+    for part in parts.iter().skip(1) {
+        // Cap the combinations: long phrases keep their space and hyphen forms only.
+        let seps: &[&str] = if parts.len() > 4 {
+            &[" "]
+        } else {
+            &[" ", "-", ""]
+        };
+        forms = forms
+            .iter()
+            .flat_map(|f| seps.iter().map(move |s| format!("{f}{s}{part}")))
+            .collect();
+    }
+    forms
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// True when `range` of `text` starts and ends on word boundaries.
+fn on_word_boundaries(text: &str, range: &Range<usize>) -> bool {
+    let before = text[..range.start].chars().next_back();
+    let after = text[range.end..].chars().next();
+    !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char)
+}
+
+impl TermMatcher {
+    pub fn compile(pack: &Pack, list: &TermList, what: &str) -> Result<Self, Box<PackError>> {
+        let mut forms: Vec<String> = list
+            .terms
+            .iter()
+            .chain(list.fuzzy.iter())
+            .flat_map(|t| spelling_forms(&t.to_lowercase()))
+            .filter(|f| !f.is_empty())
+            .collect();
+        forms.sort();
+        forms.dedup();
+        let automaton = if forms.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(&forms)
+                    .map_err(|e| {
+                        pack.error(
+                            None,
+                            format!("cannot compile terms of {what}: {e}"),
+                            "",
+                            None,
+                        )
+                    })?,
+            )
+        };
+        let compile_all = |v: &[toml::Spanned<String>]| -> Result<Vec<Regex>, Box<PackError>> {
+            v.iter().map(|p| compile_regex(pack, p, what)).collect()
+        };
+        Ok(TermMatcher {
+            automaton,
+            fuzzy: list
+                .fuzzy
+                .iter()
+                .map(|w| w.to_lowercase())
+                .filter(|w| w.chars().count() >= 6 && !w.contains(' '))
+                .collect(),
+            patterns: compile_all(&list.patterns)?,
+            exclude: compile_all(&list.exclude)?,
+        })
+    }
+
+    /// All hits in `text`, in order, non-overlapping.
+    pub fn find(&self, text: &str) -> Vec<Range<usize>> {
+        let mut hits = Vec::new();
+        if let Some(ac) = &self.automaton {
+            for m in ac.find_iter(text) {
+                let mut r = m.range();
+                // Allow a plural or verb `s` ("derma rollers", "dermarolls").
+                if text[r.end..].starts_with(['s', 'S']) {
+                    let longer = r.start..r.end + 1;
+                    if on_word_boundaries(text, &longer) {
+                        r = longer;
+                    }
+                }
+                if on_word_boundaries(text, &r) {
+                    hits.push(r);
+                }
+            }
+        }
+        for re in &self.patterns {
+            hits.extend(re.find_iter(text).map(|m| m.range()));
+        }
+        if !self.fuzzy.is_empty() {
+            self.find_fuzzy(text, &mut hits);
+        }
+        if !self.exclude.is_empty() {
+            let excluded: Vec<Range<usize>> = self
+                .exclude
+                .iter()
+                .flat_map(|re| re.find_iter(text).map(|m| m.range()))
+                .collect();
+            hits.retain(|h| !excluded.iter().any(|x| x.start < h.end && h.start < x.end));
+        }
+        hits.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
+        let mut out: Vec<Range<usize>> = Vec::with_capacity(hits.len());
+        for h in hits {
+            if out.last().is_none_or(|l| h.start >= l.end) {
+                out.push(h);
+            }
+        }
+        out
+    }
+
+    /// True when any hit exists.
+    pub fn is_match(&self, text: &str) -> bool {
+        !self.find(text).is_empty()
+    }
+
+    /// Misspellings of the declared fuzzy words: same first letter, edit
+    /// distance 1 for 6–8 letters and 2 for 9 or more.
+    fn find_fuzzy(&self, text: &str, hits: &mut Vec<Range<usize>>) {
+        let mut start = None;
+        let bytes_end = text.len();
+        let check = |s: usize, e: usize, hits: &mut Vec<Range<usize>>| {
+            let word = &text[s..e];
+            let n = word.chars().count();
+            if n < 6 || hits.iter().any(|h| h.start <= s && e <= h.end) {
+                return;
+            }
+            let lower = word.to_lowercase();
+            for f in &self.fuzzy {
+                let fl = f.chars().count();
+                let max = if fl >= 9 { 2 } else { 1 };
+                if fl.abs_diff(n) > max || f.chars().next() != lower.chars().next() {
+                    continue;
+                }
+                if strsim::osa_distance(f, &lower) <= max {
+                    hits.push(s..e);
+                    return;
+                }
+            }
+        };
+        for (i, c) in text.char_indices() {
+            if c.is_alphabetic() {
+                start.get_or_insert(i);
+            } else if let Some(s) = start.take() {
+                check(s, i, hits);
+            }
+        }
+        if let Some(s) = start {
+            check(s, bytes_end, hits);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matcher(terms: &[&str], fuzzy: &[&str]) -> TermMatcher {
+        let pack = Pack::parse("t.toml", "name = \"t\"").unwrap();
+        let list = TermList {
+            terms: terms.iter().map(|s| s.to_string()).collect(),
+            fuzzy: fuzzy.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        };
+        TermMatcher::compile(&pack, &list, "test").unwrap()
+    }
+
+    fn texts<'a>(m: &TermMatcher, t: &'a str) -> Vec<&'a str> {
+        m.find(t).into_iter().map(|r| &t[r]).collect()
+    }
+
+    #[test]
+    fn spaced_hyphenated_and_joined_forms_match_alike() {
+        let m = matcher(&["derma roller"], &[]);
+        assert_eq!(
+            texts(&m, "A Derma-Roller, a dermaroller and two derma rollers."),
+            vec!["Derma-Roller", "dermaroller", "derma rollers"]
+        );
+    }
+
+    #[test]
+    fn word_boundaries_are_required() {
+        let m = matcher(&["roller"], &[]);
+        assert!(texts(&m, "rollercoaster and unroller").is_empty());
+    }
+
+    #[test]
+    fn fuzzy_words_catch_misspellings_but_not_other_words() {
+        let m = matcher(&[], &["dermarolling", "accutane", "steroids"]);
+        assert_eq!(
+            texts(&m, "dermarollling on acutane"),
+            vec!["dermarollling", "acutane"]
+        );
+        assert!(texts(&m, "asteroids and accurate").is_empty());
+    }
+}
