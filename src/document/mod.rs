@@ -86,6 +86,8 @@ impl Document {
     }
 }
 
+mod builder;
+pub mod entities;
 pub mod html;
 pub mod markdown;
 pub mod text;
@@ -98,4 +100,63 @@ pub fn parse(source: &str, kind: DocKind) -> Document {
         DocKind::Html => html::parse(source),
         DocKind::Text => text::parse(source),
     }
+}
+
+/// Checks the structural invariants every reader must keep, for tests and
+/// fuzzing: each segment lies within `doc.text` and `source` on char
+/// boundaries; segments are non-overlapping and in order in both prose and
+/// source; verbatim segments equal their source slice; blocks are ordered,
+/// non-overlapping, non-empty and within the text; a block's headings are
+/// earlier heading blocks.
+pub fn check_invariants(doc: &Document, source: &str) -> Result<(), String> {
+    let text = &doc.text;
+    let (mut text_end, mut src_end) = (0, 0);
+    for (i, s) in doc.map.segments().iter().enumerate() {
+        let (t, r) = (s.text_range(), s.src_range());
+        if s.text_len == 0 {
+            return Err(format!("segment {i} {s:?} is empty"));
+        }
+        if text.get(t.clone()).is_none() {
+            return Err(format!(
+                "segment {i} {s:?}: text range out of bounds or not on char boundaries"
+            ));
+        }
+        if source.get(r.clone()).is_none() {
+            return Err(format!(
+                "segment {i} {s:?}: source range out of bounds or not on char boundaries"
+            ));
+        }
+        if t.start < text_end || r.start < src_end {
+            return Err(format!(
+                "segment {i} {s:?} overlaps or precedes the one before"
+            ));
+        }
+        if s.verbatim() && text[t.clone()] != source[r.clone()] {
+            return Err(format!(
+                "verbatim segment {i} {s:?}: text {:?} != source {:?}",
+                &text[t], &source[r]
+            ));
+        }
+        (text_end, src_end) = (t.end, r.end);
+    }
+    let mut prev_end = 0;
+    for (i, b) in doc.blocks.iter().enumerate() {
+        let r = b.range.clone();
+        if r.start < prev_end || r.start >= r.end || text.get(r.clone()).is_none() {
+            return Err(format!(
+                "block {i} {b:?}: bad range (previous ended at {prev_end})"
+            ));
+        }
+        if let Some(&h) = b
+            .headings
+            .iter()
+            .find(|&&h| h >= i || !matches!(doc.blocks[h].kind, BlockKind::Heading(_)))
+        {
+            return Err(format!(
+                "block {i} {b:?}: heading {h} is not an earlier heading"
+            ));
+        }
+        prev_end = r.end;
+    }
+    Ok(())
 }
