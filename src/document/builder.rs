@@ -105,7 +105,6 @@ impl Builder {
 
     /// Appends `text` read from `source[src]`: verbatim when it is equal to
     /// the source slice, atomic otherwise.
-    #[allow(dead_code)] // used by the Markdown reader
     pub(crate) fn push(&mut self, text: &str, src: Range<usize>, source: &str) {
         if source.get(src.clone()) == Some(text) {
             self.push_verbatim(text, src.start);
