@@ -25,6 +25,8 @@ pub(crate) struct Builder {
     map: OffsetMap,
     blocks: Vec<Block>,
     open: Option<OpenBlock>,
+    /// End of the last mapped source range: pieces must not go backwards.
+    src_end: usize,
     /// Enclosing headings as `(level, block index)`, outermost first.
     headings: Vec<(u8, usize)>,
     next_list: u32,
@@ -80,9 +82,10 @@ impl Builder {
         } else {
             (slice, src_start)
         };
-        if slice.is_empty() {
+        if slice.is_empty() || src_start < self.src_end {
             return;
         }
+        self.src_end = src_start + slice.len();
         let at = self.text.len();
         self.text.push_str(slice);
         self.map
@@ -95,9 +98,16 @@ impl Builder {
         if self.open.is_none() {
             self.ensure(BlockKind::Paragraph, None);
         }
-        if text.is_empty() || (self.at_block_start() && text.trim().is_empty()) {
+        // A piece that would go backwards in the source (no reader should
+        // produce one) is dropped rather than break the map's order.
+        if text.is_empty()
+            || src.start < self.src_end
+            || src.start > src.end
+            || (self.at_block_start() && text.trim().is_empty())
+        {
             return;
         }
+        self.src_end = src.end;
         let at = self.text.len();
         self.text.push_str(text);
         self.map.push_atomic(at, text.len(), src);

@@ -85,10 +85,10 @@ pub fn parse(source: &str) -> Document {
                     | TagEnd::BlockQuote(_)
                     | TagEnd::Item
                     | TagEnd::FootnoteDefinition
-                    | TagEnd::TableCell => {
-                        if ctx.len() > 1 {
-                            ctx.pop();
-                        }
+                    | TagEnd::TableCell
+                        if ctx.len() > 1 =>
+                    {
+                        ctx.pop();
                     }
                     TagEnd::CodeBlock => code = code.saturating_sub(1),
                     TagEnd::List(_) => {
@@ -107,12 +107,12 @@ pub fn parse(source: &str) -> Document {
                     b.push(&text, range, source);
                 }
             }
-            Event::SoftBreak | Event::HardBreak => {
-                if code == 0 && inline_skip == 0 && source.get(range.clone()).is_some() {
-                    let (kind, list) = *ctx.last().expect("root context");
-                    b.ensure(kind, list);
-                    b.push("\n", range, source);
-                }
+            Event::SoftBreak | Event::HardBreak
+                if code == 0 && inline_skip == 0 && source.get(range.clone()).is_some() =>
+            {
+                let (kind, list) = *ctx.last().expect("root context");
+                b.ensure(kind, list);
+                b.push("\n", range, source);
             }
             Event::Html(_) => {
                 html_run = match html_run.take() {

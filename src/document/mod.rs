@@ -160,3 +160,46 @@ pub fn check_invariants(doc: &Document, source: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod seed_tests {
+    use super::*;
+
+    /// Reads the shared seed articles (next to the clone in CI) and checks
+    /// what must not be prose. Skips when they are absent.
+    #[test]
+    fn seed_articles() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seed");
+        for (file, kind) in [
+            ("article.md", DocKind::Markdown),
+            ("article.html", DocKind::Html),
+            ("article.txt", DocKind::Text),
+        ] {
+            let Ok(source) = std::fs::read_to_string(dir.join(file)) else {
+                continue;
+            };
+            let doc = parse(&source, kind);
+            check_invariants(&doc, &source).unwrap_or_else(|e| panic!("{file}: {e}"));
+            if std::env::var_os("BEAUTYLINT_DUMP").is_some() {
+                for b in &doc.blocks {
+                    let t = doc.block_text(b);
+                    // A test-only dump for eyeballing the seed readings.
+                    #[allow(clippy::print_stderr)]
+                    eprintln!("{file} {:?} {:?} {:?} {t:?}", b.kind, b.list, b.headings);
+                }
+            }
+            assert!(!doc.blocks.is_empty(), "{file}: no prose");
+            // No markup or script leaks into prose.
+            for leak in ["<script", "</", "<!--", "-->", "function(", "{\n"] {
+                assert!(!doc.text.contains(leak), "{file}: {leak:?} in prose");
+            }
+            if kind == DocKind::Markdown {
+                assert_eq!(
+                    doc.blocks[0].kind,
+                    BlockKind::Heading(1),
+                    "{file}: front matter title"
+                );
+            }
+        }
+    }
+}

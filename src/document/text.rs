@@ -8,8 +8,8 @@
 //!   block; the marker is not prose. Following non-item lines continue the
 //!   item. Items share a list id until a non-item paragraph or a heading,
 //!   so a loose list (items separated by blank lines) is still one list.
-//! - A paragraph of one short line (under 80 chars, not ending in `.`, `,`
-//!   or `;`, not a list item) that is followed by a blank line is read as a
+//! - A paragraph of one short line (under 80 chars, not ending in `.`, `,`,
+//!   `;` or `:`, not a list item) that is followed by a blank line is read as a
 //!   `Heading(2)`.
 //! - A UTF-8 byte order mark is skipped.
 
@@ -77,7 +77,7 @@ fn is_blank(line: &str) -> bool {
 fn looks_like_heading(line: &str) -> bool {
     let t = line.trim();
     t.chars().count() < MAX_HEADING_CHARS
-        && !t.ends_with(['.', ',', ';'])
+        && !t.ends_with(['.', ',', ';', ':'])
         && t.chars().any(char::is_alphabetic)
 }
 
