@@ -168,6 +168,7 @@ mod seed_tests {
     /// Reads the shared seed articles (next to the clone in CI) and checks
     /// what must not be prose. Skips when they are absent.
     #[test]
+    #[allow(clippy::print_stderr)] // BEAUTYLINT_DUMP=1 dumps blocks for eyeballing
     fn seed_articles() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seed");
         for (file, kind) in [
@@ -183,8 +184,6 @@ mod seed_tests {
             if std::env::var_os("BEAUTYLINT_DUMP").is_some() {
                 for b in &doc.blocks {
                     let t = doc.block_text(b);
-                    // A test-only dump for eyeballing the seed readings.
-                    #[allow(clippy::print_stderr)]
                     eprintln!("{file} {:?} {:?} {:?} {t:?}", b.kind, b.list, b.headings);
                 }
             }
