@@ -1,18 +1,471 @@
-//! Placeholder reader: the whole source as one verbatim paragraph.
+//! HTML reader, on html5gum's span-carrying tokenizer.
+//!
+//! html5gum tokenizes (with naive state switching, so `<script>`, `<style>`
+//! and `<textarea>` contents are raw text, not tags) but builds no tree; we
+//! keep our own open-element stack. Each stack frame carries everything the
+//! text under it needs (block kind, list id, skipped, in scope), computed
+//! once at push time, so deep nesting costs O(1) per token.
+//!
+//! - Scope: if the page has an `<article>`, only text inside `<article>`
+//!   elements is prose; else inside `<main>`; else inside `<body>`; else all.
+//! - Skipped: `<head>`, `<title>`, comments, and the contents of script,
+//!   style, noscript, template, textarea, pre, code, nav, header, footer,
+//!   aside, form, svg, iframe, select, button.
+//! - Block elements end the current block; h1–h6 give `Heading`, li
+//!   `ListItem` (one list id per ul/ol), td/th `TableCell`, blockquote
+//!   `Quote`; other blocks inherit their parent's kind (a `<p>` in a
+//!   `<blockquote>` is `Quote`). Inline elements do not break text.
+//! - `<img alt>` text is prose, inline where the image is.
+//! - Character references are decoded by [`super::entities`], one atomic
+//!   segment each; the rest of a run is verbatim (CRLF included).
 
-use super::{Block, BlockKind, Document, OffsetMap};
+use std::collections::HashMap;
+use std::ops::Range;
 
+use html5gum::{DefaultEmitter, Token, Tokenizer};
+
+use super::builder::Builder;
+use super::entities::{decode_with_map, Piece};
+use super::{BlockKind, Document};
+
+/// Elements whose whole content is not prose.
+const SKIP: &[&str] = &[
+    "script", "style", "noscript", "template", "textarea", "pre", "code", "nav", "header",
+    "footer", "aside", "form", "svg", "iframe", "select", "button", "head", "title",
+];
+
+/// Elements that end the current block (at their start and their end).
+const BLOCK: &[&str] = &[
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "td",
+    "th",
+    "tr",
+    "br",
+    "blockquote",
+    "section",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "figcaption",
+    "figure",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "caption",
+    "hr",
+    "details",
+    "summary",
+    "article",
+    "main",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "form",
+    "address",
+    "pre",
+    "fieldset",
+    "legend",
+    "body",
+    "html",
+    "head",
+    "title",
+    "center",
+    "menu",
+    "option",
+    "textarea",
+    "select",
+    "button",
+    "iframe",
+    "noscript",
+    "template",
+];
+
+/// Elements that never have content or an end tag.
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
+];
+
+/// Which part of the page is prose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    All,
+    Inside(&'static str),
+}
+
+/// An open element and the context it gives the text inside it.
+#[derive(Debug)]
+struct Frame {
+    name: Vec<u8>,
+    kind: BlockKind,
+    /// The list id of `kind == ListItem` text.
+    list: Option<u32>,
+    /// The list id a child `<li>` joins.
+    child_list: Option<u32>,
+    skip: bool,
+    in_scope: bool,
+}
+
+fn is(name: &[u8], set: &[&str]) -> bool {
+    set.iter().any(|s| s.as_bytes() == name)
+}
+
+fn tokenize(fragment: &str) -> impl Iterator<Item = Token<usize>> + '_ {
+    let mut emitter = DefaultEmitter::<usize>::new_with_span();
+    emitter.naively_switch_states(true);
+    // Reading from a `&str` cannot fail (the error type is `Infallible`).
+    Tokenizer::new_with_emitter(fragment, emitter).flatten()
+}
+
+/// Reads an HTML page into a [`Document`].
 pub fn parse(source: &str) -> Document {
-    let mut map = OffsetMap::new();
-    map.push(0, source.len(), 0..source.len());
-    Document {
-        text: source.to_string(),
-        map,
-        blocks: vec![Block {
-            kind: BlockKind::Paragraph,
-            range: 0..source.len(),
-            headings: vec![],
-            list: None,
-        }],
+    let mut b = Builder::new();
+    extract_into(&mut b, source, 0..source.len(), true);
+    b.finish()
+}
+
+/// Reads the HTML in `source[range]` into `b`, mapping to offsets in
+/// `source`. `scoped` applies the article/main/body scoping (whole pages);
+/// fragments embedded in Markdown are read whole. An invalid range reads nothing.
+pub(crate) fn extract_into(b: &mut Builder, source: &str, range: Range<usize>, scoped: bool) {
+    let Some(fragment) = source.get(range.clone()) else {
+        return;
+    };
+    let base = range.start;
+    let tokens: Vec<Token<usize>> = tokenize(fragment).collect();
+    let scope = if !scoped {
+        Scope::All
+    } else {
+        let has = |tag: &str| {
+            tokens
+                .iter()
+                .any(|t| matches!(t, Token::StartTag(s) if s.name.as_slice() == tag.as_bytes()))
+        };
+        ["article", "main", "body"]
+            .into_iter()
+            .find(|t| has(t))
+            .map_or(Scope::All, Scope::Inside)
+    };
+    let mut stack = vec![Frame {
+        name: Vec::new(),
+        kind: BlockKind::Paragraph,
+        list: None,
+        child_list: None,
+        skip: false,
+        in_scope: scope == Scope::All,
+    }];
+    // How many frames of each name are open, so a stray end tag is O(1).
+    let mut open: HashMap<Vec<u8>, usize> = HashMap::new();
+    b.close();
+    for token in tokens {
+        match token {
+            Token::StartTag(tag) => {
+                let name = tag.name.as_slice();
+                if is(name, BLOCK) {
+                    b.close();
+                }
+                let top = stack.last().expect("the root frame is never popped");
+                if name == b"img" && !top.skip && top.in_scope {
+                    if let Some(alt) = tag.attributes.get(b"alt".as_slice()) {
+                        let raw = fragment.get(alt.span.start..alt.span.end);
+                        if let Some((value, value_start)) = raw.and_then(attribute_value) {
+                            let value_start = alt.span.start + value_start;
+                            let decoded = decode_with_map(value, base + value_start, true);
+                            if same_text(&decoded, &alt.value) {
+                                b.ensure(top.kind, top.list);
+                                push_pieces(b, decoded);
+                            }
+                        }
+                    }
+                }
+                if is(name, VOID) || tag.self_closing {
+                    continue;
+                }
+                let heading = match name {
+                    [b'h', d @ b'1'..=b'6'] => Some(d - b'0'),
+                    _ => None,
+                };
+                let (kind, list, child_list) = if let Some(level) = heading {
+                    (BlockKind::Heading(level), None, top.child_list)
+                } else {
+                    match name {
+                        b"li" => {
+                            let id = top.child_list.unwrap_or_else(|| b.new_list());
+                            (BlockKind::ListItem, Some(id), Some(id))
+                        }
+                        b"ul" | b"ol" | b"menu" => (top.kind, top.list, Some(b.new_list())),
+                        b"td" | b"th" => (BlockKind::TableCell, None, top.child_list),
+                        b"blockquote" => (BlockKind::Quote, None, top.child_list),
+                        _ => (top.kind, top.list, top.child_list),
+                    }
+                };
+                let frame = Frame {
+                    name: name.to_vec(),
+                    kind,
+                    list,
+                    child_list,
+                    skip: top.skip || is(name, SKIP),
+                    in_scope: top.in_scope || scope == Scope::Inside(tag_str(name)),
+                };
+                *open.entry(frame.name.clone()).or_default() += 1;
+                stack.push(frame);
+            }
+            Token::EndTag(tag) => {
+                let name = tag.name.as_slice();
+                if is(name, BLOCK) {
+                    b.close();
+                }
+                if open.get(name).copied().unwrap_or(0) == 0 {
+                    continue; // stray end tag
+                }
+                // Pop to the matching element, closing any left open inside it.
+                while stack.len() > 1 {
+                    let f = stack.pop().expect("len > 1");
+                    if let Some(n) = open.get_mut(&f.name) {
+                        *n -= 1;
+                    }
+                    if f.name == name {
+                        break;
+                    }
+                }
+            }
+            Token::String(s) => {
+                let top = stack.last().expect("the root frame is never popped");
+                if top.skip || !top.in_scope {
+                    continue;
+                }
+                let Some(raw) = fragment.get(s.span.start..s.span.end) else {
+                    continue;
+                };
+                b.ensure(top.kind, top.list);
+                let decoded = decode_with_map(raw, base + s.span.start, false);
+                if same_text(&decoded, &s.value) {
+                    push_pieces(b, decoded);
+                } else {
+                    // Our decoding disagrees with the tokenizer (should not
+                    // happen): trust html5gum and map the run as one piece.
+                    let value = String::from_utf8_lossy(&s.value);
+                    b.push_atomic(&value, base + s.span.start..base + s.span.end);
+                }
+            }
+            Token::Comment(_) | Token::Doctype(_) | Token::Error(_) => {}
+        }
+    }
+    b.close();
+}
+
+/// The tag name as a `&'static str` when it is a scope element, for comparison.
+fn tag_str(name: &[u8]) -> &'static str {
+    match name {
+        b"article" => "article",
+        b"main" => "main",
+        b"body" => "body",
+        _ => "",
+    }
+}
+
+/// Whether our decoded pieces equal html5gum's value, up to the line-ending
+/// normalisation the tokenizer does and we do not.
+fn same_text(pieces: &[Piece<'_>], value: &[u8]) -> bool {
+    let ours: String = pieces.iter().map(|p| p.text.as_ref()).collect();
+    let ours = ours.replace("\r\n", "\n").replace('\r', "\n");
+    ours.as_bytes() == value
+}
+
+fn push_pieces(b: &mut Builder, pieces: Vec<Piece<'_>>) {
+    for p in pieces {
+        if p.verbatim {
+            b.push_verbatim(&p.text, p.src.start);
+        } else {
+            b.push_atomic(&p.text, p.src);
+        }
+    }
+}
+
+/// The raw value inside an attribute's source (`name = "value"`), and its
+/// offset in that source.
+fn attribute_value(attr: &str) -> Option<(&str, usize)> {
+    let eq = attr.find('=')?;
+    let after = &attr[eq + 1..];
+    let trimmed = after.trim_start_matches([' ', '\t', '\n', '\r', '\x0C']);
+    let start = eq + 1 + (after.len() - trimmed.len());
+    match trimmed.as_bytes().first() {
+        Some(&q @ (b'"' | b'\'')) => {
+            let inner = &trimmed[1..];
+            let inner = inner.strip_suffix(q as char)?;
+            Some((inner, start + 1))
+        }
+        Some(_) => Some((trimmed, start)),
+        None => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::check_invariants;
+    use crate::document::entities::decode;
+    use crate::document::entities::tests::normalize_newlines;
+
+    fn read(src: &str) -> Document {
+        let doc = parse(src);
+        check_invariants(&doc, src).unwrap();
+        // Every text run we decode must agree with html5gum.
+        for t in tokenize(src) {
+            if let Token::String(s) = t {
+                let ours = normalize_newlines(&decode(&src[s.span.start..s.span.end], false));
+                assert_eq!(ours.as_bytes(), s.value.as_slice(), "run {:?}", s.span);
+            }
+        }
+        doc
+    }
+
+    fn blocks(doc: &Document) -> Vec<(BlockKind, &str)> {
+        doc.blocks
+            .iter()
+            .map(|b| (b.kind, doc.block_text(b)))
+            .collect()
+    }
+
+    fn span_of<'a>(doc: &Document, src: &'a str, needle: &str) -> &'a str {
+        let at = doc.text.find(needle).unwrap();
+        &src[doc.source_span(at..at + needle.len()).range()]
+    }
+
+    #[test]
+    fn entities_map_to_their_source() {
+        let src = "<p>It&rsquo;s caf&eacute; &amp; more &#8217; &#x2019; &nbsp;x &notit; AT&T</p>";
+        let doc = read(src);
+        assert_eq!(
+            doc.text,
+            "It\u{2019}s caf\u{e9} & more \u{2019} \u{2019} \u{a0}x \u{ac}it; AT&T"
+        );
+        assert_eq!(span_of(&doc, src, "caf\u{e9}"), "caf&eacute;");
+        assert_eq!(span_of(&doc, src, "\u{e9}"), "&eacute;");
+        assert_eq!(span_of(&doc, src, "\u{ac}it"), "&notit");
+        assert_eq!(span_of(&doc, src, "AT&T"), "AT&T");
+    }
+
+    #[test]
+    fn blocks_kinds_lists_and_headings() {
+        let src = "<body><h1>Guide</h1><p>Intro <b>bold</b> <a href=\"/x\">link</a></p>\
+            <h2>Steps</h2><ul><li>one</li><li>two<ul><li>inner</li></ul>tail</li></ul>\
+            <ol><li>first<li>second</ol><blockquote><p>quoted</p></blockquote>\
+            <table><tr><td>cell</td><th>head</th></tr></table><h2>Next</h2>x<br>y\
+            <p><img src=a alt=\"roller &amp; pen\"> shown</p></body>";
+        let doc = read(src);
+        use BlockKind::*;
+        assert_eq!(
+            blocks(&doc),
+            vec![
+                (Heading(1), "Guide"),
+                (Paragraph, "Intro bold link"),
+                (Heading(2), "Steps"),
+                (ListItem, "one"),
+                (ListItem, "two"),
+                (ListItem, "inner"),
+                (ListItem, "tail"),
+                (ListItem, "first"),
+                (ListItem, "second"),
+                (Quote, "quoted"),
+                (TableCell, "cell"),
+                (TableCell, "head"),
+                (Heading(2), "Next"),
+                (Paragraph, "x"),
+                (Paragraph, "y"),
+                (Paragraph, "roller & pen shown"),
+            ]
+        );
+        let l = |i: usize| doc.blocks[i].list;
+        assert_eq!(l(3), l(4));
+        assert_eq!(l(4), l(6));
+        assert_ne!(l(5), l(4));
+        assert_eq!(l(7), l(8));
+        assert_ne!(l(7), l(3));
+        assert_eq!(doc.blocks[3].headings, vec![0, 2]);
+        assert_eq!(doc.blocks[13].headings, vec![0, 12]);
+        assert_eq!(span_of(&doc, src, "&"), "&amp;");
+    }
+
+    #[test]
+    fn skipped_elements_are_not_prose() {
+        let src = "<html><head><title>T</title><style>p{}</style></head><body>\
+            <nav>menu</nav><header>top</header><p>keep <!-- dermaroller at home --> this</p>\
+            <script>var s = '<p>derma roller</p>';</script><aside class=related><a>The best rollers</a></aside>\
+            <form><textarea>roll at home</textarea><button>Send</button></form>\
+            <pre>code</pre><p>x <code>y</code> z</p><svg><text>s</text></svg><footer>f</footer></body></html>";
+        let doc = read(src);
+        assert_eq!(doc.text, "keep  this\n\nx  z");
+    }
+
+    #[test]
+    fn article_then_main_then_body_scoping() {
+        let doc = read("<body><p>out</p><main><p>m</p><article><p>a1</p></article></main><article>a2</article></body>");
+        assert_eq!(doc.text, "a1\n\na2");
+        let doc = read("<body><p>out</p><main><p>m</p></main></body>");
+        assert_eq!(doc.text, "m");
+        let doc = read("<head><title>t</title></head><p>before body</p><body><p>b</p></body>");
+        assert_eq!(doc.text, "b");
+        let doc = read("no tags &amp; all");
+        assert_eq!(doc.text, "no tags & all");
+    }
+
+    #[test]
+    fn crlf_and_multibyte() {
+        let src = "<p>Caf\u{e9} \u{1F600}\r\nline&eacute;\u{1F600}</p>\r\n<p>two</p>";
+        let doc = read(src);
+        assert_eq!(
+            doc.text,
+            "Caf\u{e9} \u{1F600}\r\nline\u{e9}\u{1F600}\n\ntwo"
+        );
+        assert_eq!(span_of(&doc, src, "\u{1F600}\r\nline"), "\u{1F600}\r\nline");
+    }
+
+    #[test]
+    fn malformed_html_does_not_panic() {
+        for src in [
+            "",
+            "<",
+            "<p",
+            "<p>unclosed <b>bold <i>both",
+            "</div></p></li>stray",
+            "<!-- unclosed comment <p>x</p>",
+            "<script>never closed <p>x</p>",
+            "<![CDATA[ x ]]> y",
+            "<textarea>x",
+            "<p title=\"unterminated>text",
+            "<img alt=\"a &amp b\"",
+            "<img alt='&notit=1'>after",
+            "&#xFFFFFFFFFFFF; &#0; \0 \r",
+            "<ul><li>a<ul><li>b</ol></ul></li>c",
+            "<td>cell<h7>x</h7><h0>y",
+        ] {
+            read(src);
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_linear() {
+        let n = 100_000;
+        let src = format!("{}text{}", "<div>".repeat(n), "</div>".repeat(n));
+        let t = std::time::Instant::now();
+        let doc = read(&src);
+        assert_eq!(doc.text, "text");
+        let src = format!("{}x{}", "<div><span>".repeat(n / 2), "</p>".repeat(n));
+        let doc = read(&src);
+        assert_eq!(doc.text, "x");
+        assert!(t.elapsed().as_secs() < 20, "took {:?}", t.elapsed());
     }
 }

@@ -21,17 +21,32 @@ pub struct Segment {
     pub src_start: usize,
     /// Length of its source in the file, in bytes.
     pub src_len: usize,
+    /// Set when the piece is decoded text whose source happens to have the
+    /// same length (`&acE;` and its 5-byte decoding, `"\n"` from a lone
+    /// `"\r"`): equal lengths alone would wrongly say "verbatim".
+    pub atomic: bool,
 }
 
 impl Segment {
-    fn verbatim(&self) -> bool {
-        self.text_len == self.src_len
+    /// Whether the piece is a byte-for-byte copy of its source.
+    pub fn verbatim(&self) -> bool {
+        !self.atomic && self.text_len == self.src_len
     }
-    fn text_end(&self) -> usize {
+    /// End of the piece in the prose.
+    pub fn text_end(&self) -> usize {
         self.text_start + self.text_len
     }
-    fn src_end(&self) -> usize {
+    /// End of its source in the file.
+    pub fn src_end(&self) -> usize {
         self.src_start + self.src_len
+    }
+    /// The piece's range in the prose.
+    pub fn text_range(&self) -> Range<usize> {
+        self.text_start..self.text_end()
+    }
+    /// The piece's range in the source.
+    pub fn src_range(&self) -> Range<usize> {
+        self.src_start..self.src_end()
     }
 }
 
@@ -42,6 +57,7 @@ pub struct OffsetMap {
 }
 
 impl OffsetMap {
+    /// An empty map.
     pub fn new() -> Self {
         Self::default()
     }
@@ -50,6 +66,16 @@ impl OffsetMap {
     /// from `src`. Equal lengths mean the piece is verbatim. Adjacent
     /// verbatim pieces are merged to keep the map small.
     pub fn push(&mut self, text_start: usize, text_len: usize, src: Range<usize>) {
+        self.push_kind(text_start, text_len, src, false);
+    }
+
+    /// Like [`OffsetMap::push`], but the piece is atomic even when its
+    /// length equals its source's.
+    pub fn push_atomic(&mut self, text_start: usize, text_len: usize, src: Range<usize>) {
+        self.push_kind(text_start, text_len, src, true);
+    }
+
+    fn push_kind(&mut self, text_start: usize, text_len: usize, src: Range<usize>, atomic: bool) {
         if text_len == 0 {
             return;
         }
@@ -64,6 +90,7 @@ impl OffsetMap {
             text_len,
             src_start: src.start,
             src_len: src.end - src.start,
+            atomic,
         };
         if let Some(last) = self.segments.last_mut() {
             if last.verbatim()
@@ -79,8 +106,31 @@ impl OffsetMap {
         self.segments.push(seg);
     }
 
+    /// The segments, in prose order.
     pub fn segments(&self) -> &[Segment] {
         &self.segments
+    }
+
+    /// Drops everything from prose offset `text_len` on. A verbatim segment
+    /// that crosses the cut is shortened; an atomic one is dropped whole
+    /// (callers only cut atomic pieces at their start).
+    pub fn truncate(&mut self, text_len: usize) {
+        while let Some(last) = self.segments.last_mut() {
+            if last.text_start >= text_len {
+                self.segments.pop();
+            } else if last.text_end() > text_len {
+                if last.verbatim() {
+                    let cut = last.text_end() - text_len;
+                    last.text_len -= cut;
+                    last.src_len -= cut;
+                } else {
+                    self.segments.pop();
+                }
+                return;
+            } else {
+                return;
+            }
+        }
     }
 
     /// Source byte offset of a prose offset, snapping to the start of an
