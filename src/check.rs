@@ -2,6 +2,7 @@
 //! [`Report`]. Per-file problems never stop the run: unreadable files become
 //! skipped entries marked as errors (exit code 2 at the end).
 
+use std::collections::HashSet;
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -17,6 +18,8 @@ use crate::walk::{self, WalkEvent};
 #[derive(Default)]
 struct Collected {
     report: Report,
+    /// Paths already handled (a file can be named twice, or named and walked).
+    seen: HashSet<PathBuf>,
     /// Non-fatal warnings for stderr, `(path, message)`.
     warnings: Vec<(PathBuf, String)>,
 }
@@ -26,6 +29,17 @@ struct Collected {
 pub fn run(settings: &Settings, linter: &Linter, err: &mut dyn Write) -> io::Result<Report> {
     let collected = Mutex::new(Collected::default());
     walk::walk(&settings.paths, &settings.walk_options(), |event| {
+        if let WalkEvent::File { path, .. } = &event {
+            let mut c = collected.lock().unwrap_or_else(|p| p.into_inner());
+            // `a.md` and `./a.md` are the same file.
+            let key: PathBuf = path
+                .components()
+                .filter(|c| !matches!(c, std::path::Component::CurDir))
+                .collect();
+            if !c.seen.insert(key) {
+                return;
+            }
+        }
         let outcome = lint_one(event, linter, settings.max_file_size);
         let mut c = collected.lock().unwrap_or_else(|p| p.into_inner());
         match outcome {
@@ -44,6 +58,7 @@ pub fn run(settings: &Settings, linter: &Linter, err: &mut dyn Write) -> io::Res
     let Collected {
         mut report,
         mut warnings,
+        ..
     } = collected.into_inner().unwrap_or_else(|p| p.into_inner());
     report.sort();
     warnings.sort();

@@ -259,3 +259,50 @@ fn pack_error(e: &PackError, color: bool, err: &mut dyn Write) -> io::Result<Exi
     err.write_all(s.as_bytes())?;
     Ok(ExitStatus::Error)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_colour_needs_a_terminal_and_no_no_color() {
+        let tty = Terminal {
+            stdout_is_tty: true,
+            stderr_is_tty: true,
+            no_color: false,
+        };
+        let no_color = Terminal {
+            no_color: true,
+            ..tty
+        };
+        assert!(ColorChoice::Auto.enabled(true, &tty));
+        assert!(!ColorChoice::Auto.enabled(false, &tty));
+        assert!(!ColorChoice::Auto.enabled(true, &no_color));
+        assert!(ColorChoice::Always.enabled(false, &no_color));
+        assert!(!ColorChoice::Never.enabled(true, &tty));
+    }
+
+    #[test]
+    fn require_is_comma_separated() {
+        let cli =
+            Cli::try_parse_from(["beautylint", "check", "--require", "pregnancy, active-acne"])
+                .unwrap();
+        let Command::Check(args) = cli.command else {
+            panic!()
+        };
+        let s = Settings::from_check_args(args, &Terminal::default());
+        assert_eq!(
+            s.lint.require,
+            Some(vec!["pregnancy".to_string(), "active-acne".to_string()])
+        );
+        assert_eq!(s.paths, [PathBuf::from(".")]);
+        assert_eq!(s.max_file_size, 16 * 1024 * 1024);
+        assert_eq!(s.fail_on, Severity::Error);
+    }
+
+    #[test]
+    fn clap_definition_is_valid() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -73,7 +73,7 @@ where
                     let explicit = entry.depth() == 0;
                     if is_file && (explicit || is_article(entry.path())) {
                         visit(WalkEvent::File {
-                            path: entry.into_path(),
+                            path: tidy(entry.into_path(), explicit),
                             explicit,
                         });
                     } else if explicit && entry.file_type().is_none() {
@@ -85,7 +85,7 @@ where
                     }
                 }
                 Err(err) => {
-                    let path = error_path(&err).unwrap_or_default();
+                    let path = tidy(error_path(&err).unwrap_or_default(), false);
                     visit(WalkEvent::Error {
                         path,
                         message: error_message(&err),
@@ -95,6 +95,18 @@ where
             WalkState::Continue
         })
     });
+}
+
+/// Drops the `./` that walking `.` puts before every path, as ripgrep does;
+/// a path named on the command line is kept as typed.
+fn tidy(path: PathBuf, explicit: bool) -> PathBuf {
+    if explicit {
+        return path;
+    }
+    match path.strip_prefix(".") {
+        Ok(rest) if !rest.as_os_str().is_empty() => rest.to_path_buf(),
+        _ => path,
+    }
 }
 
 /// The path an `ignore` error is about, if it names one.

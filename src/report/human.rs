@@ -16,6 +16,7 @@ use crate::rules::{Finding, Severity};
 pub struct Human {
     handler: GraphicalReportHandler,
     quiet: bool,
+    color: bool,
 }
 
 impl Human {
@@ -28,6 +29,7 @@ impl Human {
         Human {
             handler: GraphicalReportHandler::new_themed(theme).with_links(false),
             quiet: opts.quiet,
+            color: opts.color,
         }
     }
 }
@@ -147,11 +149,16 @@ impl Reporter for Human {
                     out.write_all(b"\n")?;
                 }
             }
-            for s in &report.skipped {
+            // Read errors were already reported on stderr.
+            for s in report.skipped.iter().filter(|s| !s.error) {
                 writeln!(out, "skipped {}: {}", s.path.display(), s.reason)?;
             }
         }
-        writeln!(out, "{}", summary_line(report))
+        if self.color {
+            writeln!(out, "\x1b[1m{}\x1b[0m", summary_line(report))
+        } else {
+            writeln!(out, "{}", summary_line(report))
+        }
     }
 }
 
