@@ -40,6 +40,11 @@ pub fn run(settings: &Settings, linter: &Linter, err: &mut dyn Write) -> io::Res
                 return;
             }
         }
+        if let WalkEvent::Warning { path, message } = event {
+            let mut c = collected.lock().unwrap_or_else(|p| p.into_inner());
+            c.warnings.push((path, message));
+            return;
+        }
         let outcome = lint_one(event, linter, settings.max_file_size);
         let mut c = collected.lock().unwrap_or_else(|p| p.into_inner());
         match outcome {
@@ -82,7 +87,7 @@ enum Outcome {
 fn lint_one(event: WalkEvent, linter: &Linter, max_size: u64) -> Outcome {
     let path = match event {
         WalkEvent::File { path, .. } => path,
-        WalkEvent::Error { path, message } => {
+        WalkEvent::Error { path, message } | WalkEvent::Warning { path, message } => {
             return Outcome::Skipped(Skipped {
                 path,
                 reason: message,

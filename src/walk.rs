@@ -31,6 +31,9 @@ pub enum WalkEvent {
     /// A path that could not be walked (missing, unreadable directory,
     /// symlink loop…).
     Error { path: PathBuf, message: String },
+    /// A problem that does not stop a file from being linted, such as a bad
+    /// line in an ignore file (ripgrep reports these without failing too).
+    Warning { path: PathBuf, message: String },
 }
 
 /// Whether a directory walk should lint this path, by extension in any case.
@@ -86,10 +89,12 @@ where
                 }
                 Err(err) => {
                     let path = tidy(error_path(&err).unwrap_or_default(), false);
-                    visit(WalkEvent::Error {
-                        path,
-                        message: error_message(&err),
-                    });
+                    let message = error_message(&err);
+                    if is_ignore_file_error(&err) {
+                        visit(WalkEvent::Warning { path, message });
+                    } else {
+                        visit(WalkEvent::Error { path, message });
+                    }
                 }
             }
             WalkState::Continue
@@ -106,6 +111,18 @@ fn tidy(path: PathBuf, explicit: bool) -> PathBuf {
     match path.strip_prefix(".") {
         Ok(rest) if !rest.as_os_str().is_empty() => rest.to_path_buf(),
         _ => path,
+    }
+}
+
+/// Whether an error comes from reading an ignore file (a bad glob, a
+/// partial parse) rather than from reaching a path.
+fn is_ignore_file_error(err: &ignore::Error) -> bool {
+    match err {
+        ignore::Error::Partial(_) | ignore::Error::Glob { .. } => true,
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => is_ignore_file_error(err),
+        _ => false,
     }
 }
 
@@ -131,6 +148,11 @@ fn error_message(err: &ignore::Error) -> String {
         ignore::Error::Loop { ancestor, .. } => {
             format!("symlink loop back to {}", ancestor.display())
         }
+        ignore::Error::Partial(errs) => errs
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("; "),
         other => other.to_string(),
     }
 }
