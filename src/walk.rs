@@ -79,11 +79,11 @@ where
                             path: tidy(entry.into_path(), explicit),
                             explicit,
                         });
-                    } else if explicit && entry.file_type().is_none() {
-                        // stdin or something we cannot type; name it.
+                    } else if explicit && !entry.file_type().is_some_and(|t| t.is_dir()) {
+                        // A FIFO, socket or device named on the command line.
                         visit(WalkEvent::Error {
                             path: entry.into_path(),
-                            message: "not a file or directory".into(),
+                            message: "not a regular file or directory".into(),
                         });
                     }
                 }
