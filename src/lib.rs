@@ -3,10 +3,19 @@
 //! The pipeline, one module per stage: `walk` finds files, `source` reads
 //! them, `document` turns each into prose with exact source spans, `rules`
 //! (driven by the data in `pack`) finds problems, and `report` prints them.
-//! The library never prints; the binary owns all I/O.
+//! `cli` parses the command line, `settings` resolves it, and `check` runs
+//! the stages for `beautylint check`.
+//! The library never prints; the binary owns all I/O and passes `Write`
+//! handles in.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod check;
+pub mod cli;
 pub mod document;
 pub mod pack;
+pub mod report;
 pub mod rules;
+pub mod settings;
+pub mod source;
 pub mod span;
+pub mod walk;

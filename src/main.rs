@@ -1,46 +1,33 @@
-// Temporary driver until the CLI lands.
-use beautylint::document::{parse, DocKind};
-use beautylint::rules::Linter;
-use beautylint::span::LineIndex;
+//! The `beautylint` binary: parse the arguments, run, map the outcome to an
+//! exit code. All the work is in the library (`beautylint::cli::run`).
 
-fn walk(p: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-    if p.is_dir() {
-        let mut v: Vec<_> = std::fs::read_dir(p)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        v.sort();
-        for e in v {
-            walk(&e, out);
-        }
-    } else {
-        out.push(p.to_path_buf());
-    }
-}
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
 
-fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let linter = match Linter::new(beautylint::pack::Pack::builtin(), Default::default()) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("{:?}", miette::Report::new(*e));
-            std::process::exit(2);
-        }
+use beautylint::cli::{self, Cli, Terminal};
+use clap::Parser;
+
+fn main() -> ExitCode {
+    // clap prints --help/--version itself and exits 2 on usage errors.
+    let args = Cli::parse();
+    let term = Terminal {
+        stdout_is_tty: io::stdout().is_terminal(),
+        stderr_is_tty: io::stderr().is_terminal(),
+        no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
     };
-    let mut files = Vec::new();
-    walk(std::path::Path::new(args.last().unwrap()), &mut files);
-    let mut findings = Vec::new();
-    for f in files {
-        let src = std::fs::read_to_string(&f).unwrap();
-        let doc = parse(&src, DocKind::from_path(&f));
-        let idx = LineIndex::new(&src);
-        for fi in linter.check(&doc) {
-            let s = idx.line_col(&src, fi.span.start);
-            let e = idx.line_col(&src, fi.span.end);
-            findings.push(serde_json::json!({"rule": fi.rule, "path": f.display().to_string(), "message": fi.message,
-              "span": {"start": fi.span.start, "end": fi.span.end, "line": s.line, "column": s.column, "end_line": e.line, "end_column": e.column},
-              "text": &src[fi.span.range()], "data": fi.data}));
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut err = io::stderr().lock();
+    let result = cli::run(args, &term, &mut out, &mut err).and_then(|status| {
+        out.flush()?;
+        Ok(status)
+    });
+    match result {
+        Ok(status) => ExitCode::from(status.code()),
+        // `beautylint check . | head -1`: the reader went away, which is fine.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(err, "beautylint: error: cannot write output: {e}");
+            ExitCode::from(2)
         }
     }
-    println!("{}", serde_json::json!({"findings": findings}));
 }

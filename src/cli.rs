@@ -1,0 +1,308 @@
+//! Command-line arguments (clap derive) and [`run`], the entry point the
+//! binary calls. Raw arguments are turned into [`Settings`] first; only the
+//! settings build the walker, the linter and the reporter.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::check;
+use crate::pack::PackError;
+use crate::report::Format;
+use crate::rules::Severity;
+use crate::settings::{self, Settings};
+
+const EXAMPLES: &str = "\
+Examples:
+  beautylint check                       Lint every article under the current directory
+  beautylint check posts/ drafts/a.md    Lint a folder and one file (any extension)
+  beautylint check --format json . > findings.json
+  beautylint check --fail-on warning     Exit 1 on warnings too
+  beautylint check --pack extra.toml     Add a rule pack of your own
+  beautylint check --require pregnancy,active-acne
+  beautylint rules                       List the rules
+  beautylint rule microneedling/home-use Show one rule's documentation
+
+Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage, pack or read errors.";
+
+/// A content-safety linter for beauty articles: flags at-home
+/// microneedling/dermarolling advice and missing contraindication warnings.
+#[derive(Debug, Parser)]
+#[command(name = "beautylint", version, about, after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint Markdown, HTML and text articles.
+    #[command(after_help = EXAMPLES)]
+    Check(CheckArgs),
+    /// List every rule: id, default severity and summary.
+    Rules(PackArgs),
+    /// Print the documentation of one rule.
+    Rule {
+        /// The rule id, e.g. `microneedling/home-use`.
+        id: String,
+        #[command(flatten)]
+        packs: PackArgs,
+    },
+}
+
+/// Options shared by every command that loads rules.
+#[derive(Debug, Args, Default, Clone)]
+pub struct PackArgs {
+    /// Add a rule pack from a TOML file (repeatable).
+    #[arg(long = "pack", value_name = "FILE")]
+    pub packs: Vec<PathBuf>,
+}
+
+/// `beautylint check` options.
+#[derive(Debug, Args, Clone)]
+pub struct CheckArgs {
+    /// Files or directories to lint. Directories are walked honouring
+    /// .gitignore, .ignore and .beautylintignore; files named here are always
+    /// linted, whatever their extension.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// When to use colour: `auto` colours only when stdout is a terminal and
+    /// NO_COLOR is unset.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Exit with 1 when a finding of at least this severity is reported.
+    #[arg(long, value_enum, default_value_t = Level::Error, value_name = "SEVERITY")]
+    pub fail_on: Level,
+
+    /// Print only the summary line (human format).
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    #[command(flatten)]
+    pub packs: PackArgs,
+
+    /// Contraindication categories an article must mention, comma-separated
+    /// canonical names (default: the pack's core set).
+    #[arg(long, value_delimiter = ',', value_name = "CATS")]
+    pub require: Option<Vec<String>>,
+
+    /// Skip files larger than this many bytes.
+    #[arg(long, default_value_t = 16 * 1024 * 1024, value_name = "BYTES")]
+    pub max_file_size: u64,
+
+    /// Worker threads for the walk (0: one per CPU).
+    #[arg(long, short = 'j', default_value_t = 0, value_name = "N")]
+    pub threads: usize,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// A severity as spelled on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Level {
+    Error,
+    Warning,
+    Info,
+}
+
+impl From<Level> for Severity {
+    fn from(l: Level) -> Severity {
+        match l {
+            Level::Error => Severity::Error,
+            Level::Warning => Severity::Warning,
+            Level::Info => Severity::Info,
+        }
+    }
+}
+
+/// What the binary knows about its terminal, so the library never asks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Terminal {
+    pub stdout_is_tty: bool,
+    pub stderr_is_tty: bool,
+    /// `NO_COLOR` is set to a non-empty value.
+    pub no_color: bool,
+}
+
+impl ColorChoice {
+    /// Whether to colour a stream that is (or is not) a terminal.
+    pub fn enabled(self, is_tty: bool, term: &Terminal) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => is_tty && !term.no_color,
+        }
+    }
+}
+
+/// How a run ended; [`ExitStatus::code`] is the process exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// No finding at or above `--fail-on`.
+    Clean,
+    /// At least one finding at or above `--fail-on`.
+    Findings,
+    /// A usage, pack or read error (the rest of the run still happened).
+    Error,
+}
+
+impl ExitStatus {
+    pub fn code(self) -> u8 {
+        match self {
+            ExitStatus::Clean => 0,
+            ExitStatus::Findings => 1,
+            ExitStatus::Error => 2,
+        }
+    }
+}
+
+/// Runs a parsed command line. Reports go to `out`, diagnostics to `err`.
+/// An `Err` is a failure to write `out` or `err` (e.g. a broken pipe, which
+/// the caller should treat as success, or a full disk).
+pub fn run(
+    cli: Cli,
+    term: &Terminal,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<ExitStatus> {
+    match cli.command {
+        Command::Check(args) => {
+            let settings = Settings::from_check_args(args, term);
+            let linter = match settings.build_linter() {
+                Ok(l) => l,
+                Err(e) => return pack_error(&e, settings.stderr_color, err),
+            };
+            let report = check::run(&settings, &linter, err)?;
+            settings.reporter().report(&report, out)?;
+            Ok(if report.errored() {
+                ExitStatus::Error
+            } else if report.count_at_least(settings.fail_on) > 0 {
+                ExitStatus::Findings
+            } else {
+                ExitStatus::Clean
+            })
+        }
+        Command::Rules(packs) => {
+            let color = ColorChoice::Auto.enabled(term.stderr_is_tty, term);
+            let linter = match settings::linter_for(&packs, Default::default()) {
+                Ok(l) => l,
+                Err(e) => return pack_error(&e, color, err),
+            };
+            let rules = linter.rules();
+            let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
+            for r in &rules {
+                writeln!(
+                    out,
+                    "{:width$}  {:7}  {}",
+                    r.id,
+                    r.severity.as_str(),
+                    r.summary
+                )?;
+            }
+            Ok(ExitStatus::Clean)
+        }
+        Command::Rule { id, packs } => {
+            let color = ColorChoice::Auto.enabled(term.stderr_is_tty, term);
+            let linter = match settings::linter_for(&packs, Default::default()) {
+                Ok(l) => l,
+                Err(e) => return pack_error(&e, color, err),
+            };
+            match linter.rules().into_iter().find(|r| r.id == id) {
+                Some(r) => {
+                    writeln!(out, "# {}\n", r.id)?;
+                    writeln!(out, "Default severity: {}\n", r.severity)?;
+                    writeln!(out, "{}", r.summary)?;
+                    if !r.docs.trim().is_empty() {
+                        writeln!(out, "\n{}", r.docs.trim_end())?;
+                    }
+                    if let Some(help) = &r.help {
+                        writeln!(out, "\nHelp: {help}")?;
+                    }
+                    Ok(ExitStatus::Clean)
+                }
+                None => {
+                    writeln!(
+                        err,
+                        "beautylint: error: no rule `{id}` (see `beautylint rules`)"
+                    )?;
+                    Ok(ExitStatus::Error)
+                }
+            }
+        }
+    }
+}
+
+/// Renders a pack error as a miette diagnostic pointing into the pack file.
+fn pack_error(e: &PackError, color: bool, err: &mut dyn Write) -> io::Result<ExitStatus> {
+    let mut s = String::new();
+    let handler = miette::GraphicalReportHandler::new_themed(if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    });
+    if handler.render_report(&mut s, e).is_err() {
+        s = format!("beautylint: error: {e}\n");
+    }
+    err.write_all(s.as_bytes())?;
+    Ok(ExitStatus::Error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_colour_needs_a_terminal_and_no_no_color() {
+        let tty = Terminal {
+            stdout_is_tty: true,
+            stderr_is_tty: true,
+            no_color: false,
+        };
+        let no_color = Terminal {
+            no_color: true,
+            ..tty
+        };
+        assert!(ColorChoice::Auto.enabled(true, &tty));
+        assert!(!ColorChoice::Auto.enabled(false, &tty));
+        assert!(!ColorChoice::Auto.enabled(true, &no_color));
+        assert!(ColorChoice::Always.enabled(false, &no_color));
+        assert!(!ColorChoice::Never.enabled(true, &tty));
+    }
+
+    #[test]
+    fn require_is_comma_separated() {
+        let cli =
+            Cli::try_parse_from(["beautylint", "check", "--require", "pregnancy, active-acne"])
+                .unwrap();
+        let Command::Check(args) = cli.command else {
+            panic!()
+        };
+        let s = Settings::from_check_args(args, &Terminal::default());
+        assert_eq!(
+            s.lint.require,
+            Some(vec!["pregnancy".to_string(), "active-acne".to_string()])
+        );
+        assert_eq!(s.paths, [PathBuf::from(".")]);
+        assert_eq!(s.max_file_size, 16 * 1024 * 1024);
+        assert_eq!(s.fail_on, Severity::Error);
+    }
+
+    #[test]
+    fn clap_definition_is_valid() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

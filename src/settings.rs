@@ -1,0 +1,78 @@
+//! Resolved settings for `beautylint check` (ripgrep's `HiArgs` idea): the
+//! raw arguments are checked and combined once, and only this object builds
+//! the walker options, the linter and the reporter.
+
+use std::path::PathBuf;
+
+use crate::cli::{CheckArgs, PackArgs, Terminal};
+use crate::pack::{Pack, PackError};
+use crate::report::{Format, ReportOptions, Reporter};
+use crate::rules::{LintOptions, Linter, Severity};
+use crate::walk::WalkOptions;
+
+/// Everything a check run needs, resolved from the command line.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub paths: Vec<PathBuf>,
+    pub format: Format,
+    /// Colour the report on stdout.
+    pub color: bool,
+    /// Colour diagnostics on stderr.
+    pub stderr_color: bool,
+    pub fail_on: Severity,
+    pub quiet: bool,
+    pub packs: PackArgs,
+    pub lint: LintOptions,
+    pub max_file_size: u64,
+    pub threads: usize,
+}
+
+impl Settings {
+    pub fn from_check_args(args: CheckArgs, term: &Terminal) -> Settings {
+        let require = args.require.map(|cats| {
+            cats.into_iter()
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty())
+                .collect()
+        });
+        Settings {
+            paths: args.paths,
+            format: args.format,
+            color: args.color.enabled(term.stdout_is_tty, term),
+            stderr_color: args.color.enabled(term.stderr_is_tty, term),
+            fail_on: args.fail_on.into(),
+            quiet: args.quiet,
+            packs: args.packs,
+            lint: LintOptions { require },
+            max_file_size: args.max_file_size,
+            threads: args.threads,
+        }
+    }
+
+    /// The built-in packs plus the user's, compiled.
+    pub fn build_linter(&self) -> Result<Linter, Box<PackError>> {
+        linter_for(&self.packs, self.lint.clone())
+    }
+
+    pub fn walk_options(&self) -> WalkOptions {
+        WalkOptions {
+            threads: self.threads,
+        }
+    }
+
+    pub fn reporter(&self) -> Box<dyn Reporter> {
+        self.format.reporter(&ReportOptions {
+            color: self.color,
+            quiet: self.quiet,
+        })
+    }
+}
+
+/// Loads the built-in packs and the `--pack` files, and compiles them.
+pub fn linter_for(packs: &PackArgs, options: LintOptions) -> Result<Linter, Box<PackError>> {
+    let mut all = Pack::builtin();
+    for path in &packs.packs {
+        all.push(Pack::load_file(path)?);
+    }
+    Linter::new(all, options)
+}
