@@ -169,18 +169,14 @@ impl<'a> Analysis<'a> {
             .unwrap_or(s);
         let first = s.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
         match first {
-            "no" | "nope" | "never" | "unequivocally" | "absolutely"
-                if !s.starts_with("absolutely yes") =>
+            "no" | "nope" | "never" => Frame::Warn,
+            // "Absolutely not", "Unequivocally, no" warn; "Absolutely!" does not.
+            "absolutely" | "unequivocally" | "definitely"
+                if s.contains("not") || s.contains(" no") =>
             {
-                if first == "absolutely" && !s.contains("not") {
-                    Frame::None
-                } else if first == "unequivocally" && !s.contains("no") {
-                    Frame::None
-                } else {
-                    Frame::Warn
-                }
+                Frame::Warn
             }
-            "yes" | "yep" | "sure" => Frame::Howto,
+            "yes" | "yep" | "sure" | "absolutely" | "definitely" => Frame::Howto,
             _ => Frame::None,
         }
     }

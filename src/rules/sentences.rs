@@ -56,8 +56,10 @@ pub fn split(text: &str, block: Range<usize>) -> Vec<Range<usize>> {
 fn is_abbreviation(text: &str, sentence_start: usize, dot: usize) -> bool {
     let before = &text[sentence_start..dot];
     let word_start = before
-        .rfind(|c: char| !(c.is_alphanumeric() || c == '.'))
-        .map(|p| p + 1)
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_alphanumeric() || c == '.'))
+        .map(|(p, c)| p + c.len_utf8())
         .unwrap_or(0);
     let word = &before[word_start..];
     if word.is_empty() {
@@ -149,6 +151,14 @@ mod tests {
                 "Why?",
                 "No."
             ]
+        );
+    }
+
+    #[test]
+    fn multibyte_before_a_period_is_fine() {
+        assert_eq!(
+            sents("In December–February. Then"),
+            vec!["In December–February.", "Then"]
         );
     }
 
