@@ -29,6 +29,28 @@ use super::entities::{decode_with_map, Piece};
 use super::{BlockKind, Document};
 
 /// Elements whose whole content is not prose.
+/// Words in an element's `id` or `class` that mark page furniture rather
+/// than the article: reader comments, related links, sidebars, share bars.
+/// Comments are readers' words, not the publisher's.
+const CHROME_WORDS: &[&str] = &[
+    "comments", "comment-list", "comment-content", "comment-body", "commentlist", "comments-area",
+    "disqus_thread", "respond", "related", "related-posts", "sidebar", "share", "sharing",
+    "breadcrumbs", "breadcrumb", "newsletter", "cookie-banner", "site-header", "site-footer",
+];
+
+/// True when an element's `id` or `class` names page furniture.
+fn is_page_chrome(
+    attrs: &std::collections::BTreeMap<html5gum::HtmlString, html5gum::Spanned<html5gum::HtmlString, usize>>,
+) -> bool {
+    [b"id".as_slice(), b"class".as_slice()].iter().any(|k| {
+        attrs.get(*k).is_some_and(|v| {
+            v.value
+                .split(|c| c.is_ascii_whitespace())
+                .any(|w| CHROME_WORDS.iter().any(|c| w.eq_ignore_ascii_case(c.as_bytes())))
+        })
+    })
+}
+
 const SKIP: &[&str] = &[
     "script", "style", "noscript", "template", "textarea", "pre", "code", "nav", "header",
     "footer", "aside", "form", "svg", "iframe", "select", "button", "head", "title",
@@ -216,7 +238,7 @@ pub(crate) fn extract_into(b: &mut Builder, source: &str, range: Range<usize>, s
                     kind,
                     list,
                     child_list,
-                    skip: top.skip || is(name, SKIP),
+                    skip: top.skip || is(name, SKIP) || is_page_chrome(&tag.attributes),
                     in_scope: top.in_scope || scope == Scope::Inside(tag_str(name)),
                 };
                 *open.entry(frame.name.clone()).or_default() += 1;
