@@ -283,14 +283,19 @@ impl<'a> Analysis<'a> {
     /// sentence without instructions is reported speech or a concession,
     /// and quoted instructions are a bad example being quoted.
     fn judge_page(&mut self) {
-        let topic = |s: &Sentence| !(s.devices.is_empty() && s.procedures.is_empty() && s.anaphors.is_empty());
+        // Warnings often speak through pronouns ("I'd throw it away"), so
+        // any strongly warning sentence counts.
         let warn_units = self
-            .sentences
+            .stances
             .iter()
-            .zip(&self.stances)
-            .filter(|(s, st)| topic(s) && st.warn >= 3.0 && st.warn > st.recommend)
+            .filter(|st| st.warn >= 3.0 && st.warn > st.recommend)
             .count();
-        let rec_units = self.stances.iter().filter(|st| st.recommends).count();
+        let rec_units = self
+            .stances
+            .iter()
+            .zip(&self.sentences)
+            .filter(|(st, s)| st.recommends && self.doc.blocks[s.block].kind != BlockKind::Quote)
+            .count();
         let mostly_warns = warn_units >= 2 && rec_units * 2 <= warn_units;
         for i in 0..self.sentences.len() {
             if !self.stances[i].recommends {
@@ -366,7 +371,9 @@ impl<'a> Analysis<'a> {
         let howto = matches!(frame.as_ref().map(|f| f.frame), Some(Frame::Howto));
         let topic = device || (procedure && (home || step)) || (howto && step && self.about_device);
         let in_heading = matches!(block.kind, BlockKind::Heading(_));
-        let question = self.doc.text[s.range.clone()].trim_end().ends_with('?');
+        let question = self.doc.text[s.range.clone()]
+            .trim_end_matches(|c: char| c.is_whitespace() || "\"'”’)*_".contains(c))
+            .ends_with('?');
         // One kind of cue alone ("for twenty dollars") is not a
         // recommendation; a procedure step is.
         let mut spans: Vec<Range<usize>> = st.rec_hits.iter().map(|h| h.range.clone()).collect();
