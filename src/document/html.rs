@@ -33,20 +33,41 @@ use super::{BlockKind, Document};
 /// than the article: reader comments, related links, sidebars, share bars.
 /// Comments are readers' words, not the publisher's.
 const CHROME_WORDS: &[&str] = &[
-    "comments", "comment-list", "comment-content", "comment-body", "commentlist", "comments-area",
-    "disqus_thread", "respond", "related", "related-posts", "sidebar", "share", "sharing",
-    "breadcrumbs", "breadcrumb", "newsletter", "cookie-banner", "site-header", "site-footer",
+    "comments",
+    "comment-list",
+    "comment-content",
+    "comment-body",
+    "commentlist",
+    "comments-area",
+    "disqus_thread",
+    "respond",
+    "related",
+    "related-posts",
+    "sidebar",
+    "share",
+    "sharing",
+    "breadcrumbs",
+    "breadcrumb",
+    "newsletter",
+    "cookie-banner",
+    "site-header",
+    "site-footer",
 ];
 
 /// True when an element's `id` or `class` names page furniture.
 fn is_page_chrome(
-    attrs: &std::collections::BTreeMap<html5gum::HtmlString, html5gum::Spanned<html5gum::HtmlString, usize>>,
+    attrs: &std::collections::BTreeMap<
+        html5gum::HtmlString,
+        html5gum::Spanned<html5gum::HtmlString, usize>,
+    >,
 ) -> bool {
     [b"id".as_slice(), b"class".as_slice()].iter().any(|k| {
         attrs.get(*k).is_some_and(|v| {
-            v.value
-                .split(|c| c.is_ascii_whitespace())
-                .any(|w| CHROME_WORDS.iter().any(|c| w.eq_ignore_ascii_case(c.as_bytes())))
+            v.value.split(|c| c.is_ascii_whitespace()).any(|w| {
+                CHROME_WORDS
+                    .iter()
+                    .any(|c| w.eq_ignore_ascii_case(c.as_bytes()))
+            })
         })
     })
 }

@@ -283,7 +283,9 @@ impl<'a> Analysis<'a> {
     /// sentence without instructions is reported speech or a concession,
     /// and quoted instructions are a bad example being quoted.
     fn judge_page(&mut self) {
-        let topic = |s: &Sentence| !(s.devices.is_empty() && s.procedures.is_empty() && s.anaphors.is_empty());
+        let topic = |s: &Sentence| {
+            !(s.devices.is_empty() && s.procedures.is_empty() && s.anaphors.is_empty())
+        };
         let warn_units = self
             .sentences
             .iter()
