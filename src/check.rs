@@ -55,6 +55,8 @@ pub fn run(settings: &Settings, linter: &Linter, err: &mut dyn Write) -> io::Res
                 }
                 if !file.findings.is_empty() {
                     c.report.files.push(file);
+                } else {
+                    c.report.clean.push(file.path);
                 }
             }
             Outcome::Skipped(s) => c.report.skipped.push(s),

@@ -100,6 +100,26 @@ pub struct CheckArgs {
     /// Worker threads for the walk (0: one per CPU).
     #[arg(long, short = 'j', default_value_t = 0, value_name = "N")]
     pub threads: usize,
+
+    /// Write the report to FILE instead of stdout (diagnostics stay on
+    /// stderr).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+
+    /// Print the number of findings per rule (count, rule, severity,
+    /// summary) instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// With --format github: also append a Markdown table of every finding
+    /// to FILE (GitHub Actions sets GITHUB_STEP_SUMMARY).
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "GITHUB_STEP_SUMMARY",
+        hide_env_values = true
+    )]
+    pub step_summary: Option<PathBuf>,
 }
 
 /// `--color`.
@@ -185,8 +205,24 @@ pub fn run(
                 Ok(l) => l,
                 Err(e) => return pack_error(&e, settings.stderr_color, err),
             };
-            let report = check::run(&settings, &linter, err)?;
-            settings.reporter().report(&report, out)?;
+            let mut report = check::run(&settings, &linter, err)?;
+            report.rules = linter.rules();
+            if let Some(path) = &settings.output_file {
+                if let Err(e) = write_report_file(&settings, &report, path) {
+                    writeln!(
+                        err,
+                        "beautylint: error: cannot write {}: {e}",
+                        path.display()
+                    )?;
+                    return Ok(ExitStatus::Error);
+                }
+            } else {
+                settings.reporter().report(&report, out)?;
+            }
+            if settings.format == Format::Concise && !settings.statistics && !settings.quiet {
+                // Concise keeps stdout to one line per finding.
+                writeln!(err, "{}", crate::report::human::summary_line(&report))?;
+            }
             Ok(if report.errored() {
                 ExitStatus::Error
             } else if report.count_at_least(settings.fail_on) > 0 {
@@ -243,6 +279,17 @@ pub fn run(
             }
         }
     }
+}
+
+/// `--output-file`: the report into a new file (truncated if it exists).
+fn write_report_file(
+    settings: &Settings,
+    report: &crate::report::Report,
+    path: &std::path::Path,
+) -> io::Result<()> {
+    let mut file = io::BufWriter::new(std::fs::File::create(path)?);
+    settings.reporter().report(report, &mut file)?;
+    file.into_inner().map_err(|e| e.into_error())?.sync_all()
 }
 
 /// Renders a pack error as a miette diagnostic pointing into the pack file.

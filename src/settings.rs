@@ -25,6 +25,12 @@ pub struct Settings {
     pub lint: LintOptions,
     pub max_file_size: u64,
     pub threads: usize,
+    /// `--output-file`: write the report here instead of stdout.
+    pub output_file: Option<PathBuf>,
+    /// `--statistics`: counts per rule instead of the findings.
+    pub statistics: bool,
+    /// `--format github`: the step summary file to append to.
+    pub step_summary: Option<PathBuf>,
 }
 
 impl Settings {
@@ -38,7 +44,10 @@ impl Settings {
         Settings {
             paths: args.paths,
             format: args.format,
-            color: args.color.enabled(term.stdout_is_tty, term),
+            // A report written to a file is not coloured unless asked.
+            color: args
+                .color
+                .enabled(term.stdout_is_tty && args.output_file.is_none(), term),
             stderr_color: args.color.enabled(term.stderr_is_tty, term),
             fail_on: args.fail_on.into(),
             quiet: args.quiet,
@@ -46,6 +55,9 @@ impl Settings {
             lint: LintOptions { require },
             max_file_size: args.max_file_size,
             threads: args.threads,
+            output_file: args.output_file,
+            statistics: args.statistics,
+            step_summary: args.step_summary.filter(|p| !p.as_os_str().is_empty()),
         }
     }
 
@@ -61,9 +73,13 @@ impl Settings {
     }
 
     pub fn reporter(&self) -> Box<dyn Reporter> {
+        if self.statistics {
+            return Box::new(crate::report::statistics::Statistics);
+        }
         self.format.reporter(&ReportOptions {
             color: self.color,
             quiet: self.quiet,
+            step_summary: self.step_summary.clone(),
         })
     }
 }
