@@ -18,4 +18,5 @@ pub mod rules;
 pub mod settings;
 pub mod source;
 pub mod span;
+pub mod suppress;
 pub mod walk;
