@@ -12,6 +12,7 @@
 pub mod baseline;
 pub mod check;
 pub mod cli;
+pub mod config;
 pub mod document;
 pub mod pack;
 pub mod report;
