@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use crate::cli::{CheckArgs, PackArgs, Terminal};
+use crate::config::{self, CliOverrides, DiagError, Resolver};
 use crate::pack::{Pack, PackError};
 use crate::report::{Format, ReportOptions, Reporter};
 use crate::rules::{LintOptions, Linter, Severity};
@@ -31,6 +32,20 @@ pub struct Settings {
     pub statistics: bool,
     /// `--format github`: the step summary file to append to.
     pub step_summary: Option<PathBuf>,
+    /// Where configuration comes from (`--config`, `--isolated`).
+    pub config: config::Source,
+    /// Honour inline suppressions (not `--no-inline-config`).
+    pub inline_config: bool,
+    /// `--baseline`: report only findings not in this file.
+    pub baseline: Option<PathBuf>,
+    /// `--write-baseline`: record every finding in this file.
+    pub write_baseline: Option<PathBuf>,
+    /// `--stdin-filename`: what `-` stands for.
+    pub stdin_filename: Option<PathBuf>,
+    /// `--fail-on` as given (it wins over config files; `fail_on` has the default filled in).
+    pub cli_fail_on: Option<Severity>,
+    /// `--max-file-size` as given.
+    pub cli_max_file_size: Option<u64>,
 }
 
 impl Settings {
@@ -49,21 +64,41 @@ impl Settings {
                 .color
                 .enabled(term.stdout_is_tty && args.output_file.is_none(), term),
             stderr_color: args.color.enabled(term.stderr_is_tty, term),
-            fail_on: args.fail_on.into(),
+            fail_on: args.fail_on.map_or(Severity::Error, Into::into),
             quiet: args.quiet,
             packs: args.packs,
             lint: LintOptions { require },
-            max_file_size: args.max_file_size,
+            max_file_size: args.max_file_size.unwrap_or(config::DEFAULT_MAX_FILE_SIZE),
             threads: args.threads,
             output_file: args.output_file,
             statistics: args.statistics,
             step_summary: args.step_summary.filter(|p| !p.as_os_str().is_empty()),
+            config: crate::cli::config_source(&args.config),
+            inline_config: !args.no_inline_config,
+            baseline: args.baseline,
+            write_baseline: args.write_baseline,
+            stdin_filename: args.stdin_filename,
+            cli_fail_on: args.fail_on.map(Into::into),
+            cli_max_file_size: args.max_file_size,
         }
     }
 
     /// The built-in packs plus the user's, compiled.
     pub fn build_linter(&self) -> Result<Linter, Box<PackError>> {
         linter_for(&self.packs, self.lint.clone())
+    }
+
+    /// Per-file settings from config files, with the command line on top.
+    pub fn resolver(&self) -> Result<Resolver, DiagError> {
+        Resolver::new(
+            self.config.clone(),
+            CliOverrides {
+                packs: self.packs.packs.clone(),
+                require: self.lint.require.clone(),
+                fail_on: self.cli_fail_on,
+                max_file_size: self.cli_max_file_size,
+            },
+        )
     }
 
     pub fn walk_options(&self) -> WalkOptions {
