@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
 
 use super::analysis::Analysis;
@@ -99,7 +99,9 @@ struct Prefilter {
 
 /// Stems added for every fuzzy word, so its misspellings ("dermarollling",
 /// "microneedeling") still reach the rules: its first and its last six
-/// letters; and, when "microneedling" is fuzzy, the usual ways it is split.
+/// letters ("roller" also lets hair-roller how-tos through, on which the
+/// `howto && step` path of the stance model can fire); and, when
+/// "microneedling" is fuzzy, the usual ways it is split and its ending.
 const FUZZY_STEM: usize = 6;
 const EXTRA_STEMS: &[&str] = &["microneedl", "micro-needl", "micro needl", "needling"];
 
@@ -147,6 +149,7 @@ impl Prefilter {
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostFirst)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&terms)
             .ok()?;
         Some(Prefilter { terms, automaton })
@@ -340,4 +343,43 @@ fn check_examples(pack: &Pack, cp: &CompiledPack) -> Result<(), Box<PackError>> 
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefilter_passes_terms_and_misspellings_only() {
+        let l = Linter::builtin();
+        assert!(l.may_fire(b"My Derma-Roller routine"));
+        assert!(l.may_fire(b"I tried DERMAROLLLING at home"));
+        assert!(l.may_fire(b"skin microneedeling, weekly"));
+        assert!(!l.may_fire(b"A gua sha and a dermatologist's advice"));
+        let terms = l.trigger_terms().unwrap();
+        assert!(terms.iter().any(|t| t == "dermar"));
+    }
+
+    #[test]
+    fn a_phrase_rule_turns_the_prefilter_off() {
+        let user = Pack::parse(
+            "user.toml",
+            r#"name = "user"
+[[rule]]
+name = "miracle"
+kind = "phrase"
+severity = "warning"
+summary = "s"
+message = "m"
+docs = "d"
+patterns = ['\bmiracle\b']
+"#,
+        )
+        .unwrap();
+        let mut packs = Pack::builtin();
+        packs.push(user);
+        let l = Linter::new(packs, LintOptions::default()).unwrap();
+        assert!(l.trigger_terms().is_none());
+        assert!(l.may_fire(b"a miracle cream"));
+    }
 }
