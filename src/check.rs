@@ -30,8 +30,11 @@ struct Collected {
 /// `err` (after the walk, sorted, so they are stable too).
 pub fn run(settings: &Settings, linter: &Linter, err: &mut dyn Write) -> io::Result<Report> {
     let collected = Mutex::new(Collected::default());
+    // One root walks each path once; only several roots can overlap, so
+    // only then is the memory for every path spent.
+    let dedup = settings.paths.len() > 1;
     walk::walk(&settings.paths, &settings.walk_options(), |event| {
-        if let WalkEvent::File { path, .. } = &event {
+        if let (true, WalkEvent::File { path, .. }) = (dedup, &event) {
             let mut c = collected.lock().unwrap_or_else(|p| p.into_inner());
             // `a.md` and `./a.md` are the same file.
             let key: PathBuf = path
@@ -122,8 +125,13 @@ fn lint_one(event: WalkEvent, linter: &Linter, max_size: u64) -> Outcome {
             text.invalid_bytes
         )
     });
-    let doc = document::parse(&text.text, DocKind::from_path(&path));
-    let findings = linter.check(&doc);
+    // A file with none of the pack's trigger terms cannot have a finding:
+    // it counts as checked without being parsed.
+    let findings = if linter.may_fire(text.text.as_bytes()) {
+        linter.check(&document::parse(&text.text, DocKind::from_path(&path)))
+    } else {
+        Vec::new()
+    };
     Outcome::Checked {
         file: FileReport {
             path,

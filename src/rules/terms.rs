@@ -13,6 +13,8 @@ use crate::pack::{Pack, PackError, TermList};
 #[derive(Debug, Clone)]
 pub struct TermMatcher {
     automaton: Option<AhoCorasick>,
+    /// Every spelling form the automaton matches, lowercased and sorted.
+    forms: Vec<String>,
     fuzzy: Vec<String>,
     patterns: Vec<Regex>,
     exclude: Vec<Regex>,
@@ -111,6 +113,7 @@ impl TermMatcher {
         };
         Ok(TermMatcher {
             automaton,
+            forms,
             fuzzy: list
                 .fuzzy
                 .iter()
@@ -120,6 +123,21 @@ impl TermMatcher {
             patterns: compile_all(&list.patterns)?,
             exclude: compile_all(&list.exclude)?,
         })
+    }
+
+    /// Every spelling form of the list's terms and fuzzy words (lowercased).
+    pub fn forms(&self) -> &[String] {
+        &self.forms
+    }
+
+    /// The words that also match their misspellings (lowercased).
+    pub fn fuzzy_words(&self) -> &[String] {
+        &self.fuzzy
+    }
+
+    /// True when the list has regexes, whose hits no literal can predict.
+    pub fn has_patterns(&self) -> bool {
+        !self.patterns.is_empty()
     }
 
     /// All hits in `text`, in order, non-overlapping.
