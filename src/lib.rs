@@ -12,6 +12,8 @@
 pub mod check;
 pub mod cli;
 pub mod document;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod pack;
 pub mod report;
 pub mod rules;
