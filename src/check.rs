@@ -112,12 +112,17 @@ fn lint_one(event: WalkEvent, linter: &Linter, max_size: u64) -> Outcome {
             })
         }
     };
-    let warning = (text.invalid_bytes > 0).then(|| {
-        format!(
+    let warning = match &text.legacy {
+        None if text.invalid_bytes > 0 => Some(format!(
             "{} byte(s) are not valid UTF-8; each was read as U+001A (offsets unchanged)",
             text.invalid_bytes
-        )
-    });
+        )),
+        Some(l) if text.invalid_bytes > 0 => Some(format!(
+            "{} byte(s) are not valid {}; each was read as U+FFFD",
+            text.invalid_bytes, l.encoding
+        )),
+        _ => None,
+    };
     let doc = document::parse(&text.text, DocKind::from_path(&path));
     let findings = linter.check(&doc);
     Outcome::Checked {
@@ -128,6 +133,11 @@ fn lint_one(event: WalkEvent, linter: &Linter, max_size: u64) -> Outcome {
                 "".into()
             } else {
                 text.text.into()
+            },
+            file_offsets: if findings.is_empty() {
+                None
+            } else {
+                text.legacy.map(|l| l.offsets.into())
             },
             findings,
         },

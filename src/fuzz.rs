@@ -42,7 +42,11 @@ pub fn document(source: &str, kind: DocKind) -> Document {
         panic!("{kind:?} document invariant: {e}");
     }
     for b in &doc.blocks {
-        check_span(source, doc.source_span(b.range.clone()), "block source span");
+        check_span(
+            source,
+            doc.source_span(b.range.clone()),
+            "block source span",
+        );
     }
     doc
 }
@@ -60,7 +64,11 @@ pub fn findings(source: &str, findings: &[Finding]) {
             );
         }
         for l in &f.labels {
-            check_span(source, l.span, &format!("label {:?} of {}", l.message, f.rule));
+            check_span(
+                source,
+                l.span,
+                &format!("label {:?} of {}", l.message, f.rule),
+            );
         }
         let key = (f.span.start, f.span.end, f.rule.clone());
         if let Some(p) = &prev {
