@@ -94,7 +94,7 @@ fn packs_and_pack_fragments_load_or_fail_cleanly() {
     let step = (text.len() / 8).max(1);
     for cut in (0..text.len()).step_by(step) {
         if text.is_char_boundary(cut) {
-            fuzz::pack(text[..cut].as_bytes());
+            fuzz::pack(&text.as_bytes()[..cut]);
         }
     }
     for p in [
