@@ -35,7 +35,7 @@ if rustup toolchain list 2>/dev/null | grep -q nightly && command -v cargo-fuzz 
         seed "$t"
         echo "== $t: ${secs}s"
         cargo +nightly fuzz run "$t" "corpus/$t" -- -max_total_time="$secs" \
-            -max_len=65536 -timeout=10 -rss_limit_mb=4096 -print_final_stats=1
+            -max_len=65536 -timeout=60 -rss_limit_mb=4096 -print_final_stats=1
     done
 else
     echo "no nightly toolchain or cargo-fuzz: running the stable generator" >&2
