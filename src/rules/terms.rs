@@ -26,7 +26,7 @@ pub fn compile_regex(
     src: &toml::Spanned<String>,
     what: &str,
 ) -> Result<Regex, Box<PackError>> {
-    RegexBuilder::new(src.get_ref())
+    RegexBuilder::new(&ascii_word_boundaries(src.get_ref()))
         .case_insensitive(true)
         .size_limit(1 << 20)
         .build()
@@ -38,6 +38,29 @@ pub fn compile_regex(
                 Some("patterns use the `regex` crate's syntax, case-insensitive".into()),
             )
         })
+}
+
+/// Rewrites `\b` as an ASCII word boundary. Unicode `\b` makes the regex
+/// engines fall back to their slowest path on any non-ASCII text (curly
+/// quotes, dashes), and our cue words are ASCII.
+pub fn ascii_word_boundaries(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('b') => out.push_str("(?-u:\\b)"),
+                Some(n) => {
+                    out.push(c);
+                    out.push(n);
+                }
+                None => out.push(c),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn first_line(s: &str) -> String {
