@@ -489,6 +489,7 @@ mod tests {
             FileReport {
                 path: "p/a.md".into(),
                 source: source.into(),
+                file_offsets: None,
                 findings,
             }
         };
