@@ -233,6 +233,8 @@ pub fn run_configured(
                 if !file.findings.is_empty() {
                     s.fail_on.insert(file.path.clone(), fail_on);
                     s.collected.report.files.push(file);
+                } else {
+                    s.collected.report.clean.push(file.path);
                 }
             }
             Outcome::Skipped(sk) => s.collected.report.skipped.push(sk),
