@@ -23,6 +23,7 @@ Examples:
   beautylint check --require pregnancy,active-acne
   beautylint rules                       List the rules
   beautylint rule microneedling/home-use Show one rule's documentation
+  beautylint server                      Language server for editors (LSP over stdio)
 
 Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage, pack or read errors.";
 
@@ -49,6 +50,8 @@ pub enum Command {
         #[command(flatten)]
         packs: PackArgs,
     },
+    /// Run the language server (LSP over stdin/stdout) for editors.
+    Server,
 }
 
 /// Options shared by every command that loads rules.
@@ -242,6 +245,16 @@ pub fn run(
                 }
             }
         }
+        // stdout is the protocol channel: only stderr is written here.
+        Command::Server => match crate::server::run_stdio() {
+            Ok(true) => Ok(ExitStatus::Clean),
+            // `exit` without `shutdown`: exit code 1, as LSP asks.
+            Ok(false) => Ok(ExitStatus::Findings),
+            Err(e) => {
+                writeln!(err, "beautylint: error: language server: {e}")?;
+                Ok(ExitStatus::Error)
+            }
+        },
     }
 }
 
