@@ -214,6 +214,13 @@ fn utf8_session_plain_text_bad_requests_and_close() {
     let cleared = c.diagnostics(txt, None);
     assert_eq!(cleared["diagnostics"], json!([]));
 
+    // A changed beautylint.toml re-lints the open documents.
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": "file:///tmp/beautylint-server-test/beautylint.toml", "type": 2}]}),
+    );
+    find(&c.diagnostics(URI, Some(3)), "microneedling/home-use");
+
     let (_, status) = c.finish();
     assert_eq!(status.code(), Some(0));
 }
