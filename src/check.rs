@@ -2,16 +2,18 @@
 //! [`Report`]. Per-file problems never stop the run: unreadable files become
 //! skipped entries marked as errors (exit code 2 at the end).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+use crate::config::{DiagError, Resolver};
 use crate::document::{self, DocKind};
 use crate::report::{FileReport, Report, Skipped};
-use crate::rules::Linter;
+use crate::rules::{Finding, Linter, Severity};
 use crate::settings::Settings;
 use crate::source::{self, Loaded};
+use crate::suppress;
 use crate::walk::{self, WalkEvent};
 
 /// What the workers gather; sorted once they are done.
@@ -55,6 +57,8 @@ pub fn run(settings: &Settings, linter: &Linter, err: &mut dyn Write) -> io::Res
                 }
                 if !file.findings.is_empty() {
                     c.report.files.push(file);
+                } else {
+                    c.report.clean.push(file.path);
                 }
             }
             Outcome::Skipped(s) => c.report.skipped.push(s),
@@ -133,4 +137,259 @@ fn lint_one(event: WalkEvent, linter: &Linter, max_size: u64) -> Outcome {
         },
         warning,
     }
+}
+
+/// The outcome of [`run_configured`].
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub report: Report,
+    /// The `fail-on` severity of each file with findings (it can differ
+    /// between folders).
+    pub fail_on: HashMap<PathBuf, Severity>,
+}
+
+impl Checked {
+    /// Findings at or above their file's `fail-on` (exit code 1).
+    pub fn failing(&self) -> usize {
+        self.report
+            .findings()
+            .filter(|(file, f)| {
+                f.severity
+                    >= self
+                        .fail_on
+                        .get(&file.path)
+                        .copied()
+                        .unwrap_or(Severity::Error)
+            })
+            .count()
+    }
+}
+
+/// Why [`run_configured`] stopped.
+#[derive(Debug)]
+pub enum RunError {
+    /// Writing to `err` failed.
+    Io(io::Error),
+    /// A config or pack file cannot be used (exit code 2, nothing reported).
+    Config(DiagError),
+}
+
+impl From<io::Error> for RunError {
+    fn from(e: io::Error) -> RunError {
+        RunError::Io(e)
+    }
+}
+
+/// Like [`run`], with per-file settings from config files, inline
+/// suppressions and stdin (`-` in `settings.paths`, read from `stdin`).
+pub fn run_configured(
+    settings: &Settings,
+    resolver: &Resolver,
+    stdin: Option<Vec<u8>>,
+    err: &mut dyn Write,
+) -> Result<Checked, RunError> {
+    #[derive(Default)]
+    struct State {
+        collected: Collected,
+        fail_on: HashMap<PathBuf, Severity>,
+        config_error: Option<DiagError>,
+    }
+    let state = Mutex::new(State::default());
+    let lock = || state.lock().unwrap_or_else(|p| p.into_inner());
+    let record = |result: Result<Option<(Outcome, Severity)>, DiagError>| {
+        let mut s = lock();
+        let (outcome, fail_on) = match result {
+            Ok(Some(x)) => x,
+            Ok(None) => return,
+            Err(e) => {
+                s.config_error.get_or_insert(e);
+                return;
+            }
+        };
+        match outcome {
+            Outcome::Checked { file, warning } => {
+                s.collected.report.files_checked += 1;
+                if let Some(w) = warning {
+                    s.collected.warnings.push((file.path.clone(), w));
+                }
+                if !file.findings.is_empty() {
+                    s.fail_on.insert(file.path.clone(), fail_on);
+                    s.collected.report.files.push(file);
+                }
+            }
+            Outcome::Skipped(sk) => s.collected.report.skipped.push(sk),
+        }
+    };
+    let stdin_name = settings.stdin_filename.clone();
+    if let Some(bytes) = stdin {
+        record(lint_configured(
+            Input::Stdin(bytes, stdin_name),
+            resolver,
+            settings.inline_config,
+        ));
+    }
+    let paths: Vec<PathBuf> = settings
+        .paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .cloned()
+        .collect();
+    walk::walk(&paths, &settings.walk_options(), |event| {
+        if lock().config_error.is_some() {
+            return;
+        }
+        match event {
+            WalkEvent::File { path, explicit } => {
+                let key: PathBuf = path
+                    .components()
+                    .filter(|c| !matches!(c, std::path::Component::CurDir))
+                    .collect();
+                if !lock().collected.seen.insert(key) {
+                    return;
+                }
+                record(lint_configured(
+                    Input::File(path, explicit),
+                    resolver,
+                    settings.inline_config,
+                ));
+            }
+            WalkEvent::Warning { path, message } => {
+                lock().collected.warnings.push((path, message));
+            }
+            WalkEvent::Error { path, message } => {
+                lock().collected.report.skipped.push(Skipped {
+                    path,
+                    reason: message,
+                    error: true,
+                });
+            }
+        }
+    });
+    let State {
+        collected,
+        fail_on,
+        config_error,
+    } = state.into_inner().unwrap_or_else(|p| p.into_inner());
+    if let Some(e) = config_error {
+        return Err(RunError::Config(e));
+    }
+    let Collected {
+        mut report,
+        mut warnings,
+        ..
+    } = collected;
+    report.sort();
+    warnings.sort();
+    for s in report.skipped.iter().filter(|s| s.error) {
+        writeln!(err, "beautylint: error: {}: {}", s.path.display(), s.reason)?;
+    }
+    for (path, w) in &warnings {
+        writeln!(err, "beautylint: warning: {}: {w}", path.display())?;
+    }
+    Ok(Checked { report, fail_on })
+}
+
+/// What [`lint_configured`] reads.
+enum Input {
+    /// A path and whether it was named on the command line.
+    File(PathBuf, bool),
+    /// Standard input's bytes and the `--stdin-filename`.
+    Stdin(Vec<u8>, Option<PathBuf>),
+}
+
+/// Lints one input with its settings. `Ok(None)`: excluded by the config.
+fn lint_configured(
+    input: Input,
+    resolver: &Resolver,
+    inline_config: bool,
+) -> Result<Option<(Outcome, Severity)>, DiagError> {
+    let (path, explicit, stdin) = match input {
+        Input::File(p, explicit) => (p, explicit, None),
+        Input::Stdin(bytes, name) => (
+            name.unwrap_or_else(|| PathBuf::from("-")),
+            true,
+            Some(bytes),
+        ),
+    };
+    let fs = resolver.for_file(&path)?;
+    if fs.excluded && !explicit {
+        return Ok(None);
+    }
+    let fail_on = fs.resolved.fail_on;
+    let max = fs.resolved.max_file_size;
+    let skipped = |path, reason, error| {
+        Ok(Some((
+            Outcome::Skipped(Skipped {
+                path,
+                reason,
+                error,
+            }),
+            fail_on,
+        )))
+    };
+    let loaded = match stdin {
+        Some(bytes) if bytes.len() as u64 > max => {
+            let reason = format!(
+                "file is larger than --max-file-size ({} > {max} bytes)",
+                bytes.len()
+            );
+            return skipped(path, reason, false);
+        }
+        Some(bytes) => Ok(source::decode(bytes)),
+        None => source::read(&path, max),
+    };
+    let text = match loaded {
+        Ok(Loaded::Text(t)) => t,
+        Ok(Loaded::Skipped(reason)) => return skipped(path, reason, false),
+        Err(e) => return skipped(path, e.to_string(), true),
+    };
+    let warning = (text.invalid_bytes > 0).then(|| {
+        format!(
+            "{} byte(s) are not valid UTF-8; each was read as U+001A (offsets unchanged)",
+            text.invalid_bytes
+        )
+    });
+    // `-` (stdin without a name) has no extension: plain text.
+    let kind = DocKind::from_path(&path);
+    let doc = match kind {
+        DocKind::Html => document::html::parse_with(&text.text, &fs.resolved.html),
+        other => document::parse(&text.text, other),
+    };
+    let mut findings: Vec<Finding> = fs
+        .resolved
+        .linter
+        .check(&doc)
+        .into_iter()
+        .filter_map(|mut f| {
+            f.severity = fs.level(&f.rule)?;
+            Some(f)
+        })
+        .collect();
+    if inline_config {
+        let directives = suppress::directives(&text.text, kind);
+        if !directives.is_empty() {
+            let known = |sel: &str| fs.rules.keys().any(|id| suppress::selects(sel, id));
+            let (kept, unused) = suppress::apply(&text.text, &directives, findings, &known);
+            findings = kept;
+            if let Some(level) = fs.level(suppress::UNUSED) {
+                findings.extend(unused.into_iter().map(|mut f| {
+                    f.severity = level;
+                    f
+                }));
+            }
+        }
+    }
+    let outcome = Outcome::Checked {
+        file: FileReport {
+            path,
+            source: if findings.is_empty() {
+                "".into()
+            } else {
+                text.text.into()
+            },
+            findings,
+        },
+        warning,
+    };
+    Ok(Some((outcome, fail_on)))
 }

@@ -2,11 +2,12 @@
 //! binary calls. Raw arguments are turned into [`Settings`] first; only the
 //! settings build the walker, the linter and the reporter.
 
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::baseline::Baseline;
 use crate::check;
 use crate::pack::PackError;
 use crate::report::Format;
@@ -50,6 +51,22 @@ pub enum Command {
         #[command(flatten)]
         packs: PackArgs,
     },
+    /// Print the effective settings for a file: the config files used, in
+    /// order, and the resolved values.
+    Config {
+        /// The file (it need not exist).
+        path: PathBuf,
+        #[command(flatten)]
+        config: ConfigArgs,
+        #[command(flatten)]
+        packs: PackArgs,
+    },
+    /// Write a commented starter `beautylint.toml` in the current folder.
+    Init {
+        /// Overwrite an existing `beautylint.toml`.
+        #[arg(long)]
+        force: bool,
+    },
     /// Run the language server (LSP over stdin/stdout) for editors.
     Server,
 }
@@ -80,9 +97,10 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
-    /// Exit with 1 when a finding of at least this severity is reported.
-    #[arg(long, value_enum, default_value_t = Level::Error, value_name = "SEVERITY")]
-    pub fail_on: Level,
+    /// Exit with 1 when a finding of at least this severity is reported
+    /// [default: error, or `fail-on` from the config file].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<Level>,
 
     /// Print only the summary line (human format).
     #[arg(long, short)]
@@ -96,13 +114,69 @@ pub struct CheckArgs {
     #[arg(long, value_delimiter = ',', value_name = "CATS")]
     pub require: Option<Vec<String>>,
 
-    /// Skip files larger than this many bytes.
-    #[arg(long, default_value_t = 16 * 1024 * 1024, value_name = "BYTES")]
-    pub max_file_size: u64,
+    /// Skip files larger than this many bytes [default: 16777216, or
+    /// `max-file-size` from the config file].
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<u64>,
 
     /// Worker threads for the walk (0: one per CPU).
     #[arg(long, short = 'j', default_value_t = 0, value_name = "N")]
     pub threads: usize,
+
+    #[command(flatten)]
+    pub config: ConfigArgs,
+
+    /// Ignore inline `beautylint-disable…` comments and front-matter
+    /// suppressions.
+    #[arg(long)]
+    pub no_inline_config: bool,
+
+    /// Report only findings that are not recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record every current finding in this baseline file; they are then
+    /// not reported (exit 0 unless a file could not be read).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// With `-` as PATH: the file name the text on stdin stands for (its
+    /// document type, config file and path in the report).
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
+
+    /// Write the report to FILE instead of stdout (diagnostics stay on
+    /// stderr).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+
+    /// Print the number of findings per rule (count, rule, severity,
+    /// summary) instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// With --format github: also append a Markdown table of every finding
+    /// to FILE (GitHub Actions sets GITHUB_STEP_SUMMARY).
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "GITHUB_STEP_SUMMARY",
+        hide_env_values = true
+    )]
+    pub step_summary: Option<PathBuf>,
+}
+
+/// Where configuration comes from.
+#[derive(Debug, Args, Default, Clone)]
+pub struct ConfigArgs {
+    /// Use this config file for every file instead of the nearest
+    /// `beautylint.toml`.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore all config files.
+    #[arg(long)]
+    pub isolated: bool,
 }
 
 /// `--color`.
@@ -184,19 +258,49 @@ pub fn run(
     match cli.command {
         Command::Check(args) => {
             let settings = Settings::from_check_args(args, term);
-            let linter = match settings.build_linter() {
-                Ok(l) => l,
-                Err(e) => return pack_error(&e, settings.stderr_color, err),
+            check_command(&settings, out, err)
+        }
+        Command::Config {
+            path,
+            config,
+            packs,
+        } => {
+            let color = ColorChoice::Auto.enabled(term.stderr_is_tty, term);
+            let source = config_source(&config);
+            let cli = crate::config::CliOverrides {
+                packs: packs.packs,
+                ..Default::default()
             };
-            let report = check::run(&settings, &linter, err)?;
-            settings.reporter().report(&report, out)?;
-            Ok(if report.errored() {
-                ExitStatus::Error
-            } else if report.count_at_least(settings.fail_on) > 0 {
-                ExitStatus::Findings
-            } else {
-                ExitStatus::Clean
-            })
+            let resolved =
+                crate::config::Resolver::new(source, cli).and_then(|r| r.for_file(&path));
+            match resolved {
+                Ok(fs) => {
+                    out.write_all(crate::config::describe(&path, &fs).as_bytes())?;
+                    Ok(ExitStatus::Clean)
+                }
+                Err(e) => diagnostic(e.as_ref(), color, err),
+            }
+        }
+        Command::Init { force } => {
+            let path = std::path::Path::new(crate::config::FILE_NAME);
+            if path.exists() && !force {
+                writeln!(
+                    err,
+                    "beautylint: error: {} already exists (use --force to overwrite)",
+                    path.display()
+                )?;
+                return Ok(ExitStatus::Error);
+            }
+            if let Err(e) = std::fs::write(path, crate::config::STARTER) {
+                writeln!(
+                    err,
+                    "beautylint: error: cannot write {}: {e}",
+                    path.display()
+                )?;
+                return Ok(ExitStatus::Error);
+            }
+            writeln!(err, "beautylint: wrote {}", path.display())?;
+            Ok(ExitStatus::Clean)
         }
         Command::Rules(packs) => {
             let color = ColorChoice::Auto.enabled(term.stderr_is_tty, term);
@@ -258,6 +362,130 @@ pub fn run(
     }
 }
 
+/// `--config` / `--isolated` as a config source.
+pub(crate) fn config_source(args: &ConfigArgs) -> crate::config::Source {
+    match (&args.config, args.isolated) {
+        (_, true) => crate::config::Source::Isolated,
+        (Some(f), false) => crate::config::Source::File(f.clone()),
+        (None, false) => crate::config::Source::Discover,
+    }
+}
+
+/// `beautylint check`: config files, stdin, baselines, then the report.
+fn check_command(
+    settings: &Settings,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<ExitStatus> {
+    let resolver = match settings.resolver() {
+        Ok(r) => r,
+        Err(e) => return diagnostic(e.as_ref(), settings.stderr_color, err),
+    };
+    let baseline = match settings.baseline.as_deref().map(Baseline::load) {
+        Some(Err(e)) => {
+            writeln!(err, "beautylint: error: {e}")?;
+            return Ok(ExitStatus::Error);
+        }
+        Some(Ok(b)) => Some(b),
+        None => None,
+    };
+    let stdin = if settings.paths.iter().any(|p| p.as_os_str() == "-") {
+        let mut bytes = Vec::new();
+        if let Err(e) = io::stdin().lock().read_to_end(&mut bytes) {
+            writeln!(err, "beautylint: error: cannot read stdin: {e}")?;
+            return Ok(ExitStatus::Error);
+        }
+        Some(bytes)
+    } else {
+        None
+    };
+    let mut checked = match check::run_configured(settings, &resolver, stdin, err) {
+        Ok(c) => c,
+        Err(check::RunError::Io(e)) => return Err(e),
+        Err(check::RunError::Config(e)) => {
+            return diagnostic(e.as_ref(), settings.stderr_color, err)
+        }
+    };
+    let mut baselined = 0;
+    if let Some(path) = &settings.write_baseline {
+        let b = Baseline::from_report(&checked.report);
+        if let Err(e) = b.write(path) {
+            writeln!(
+                err,
+                "beautylint: error: cannot write {}: {e}",
+                path.display()
+            )?;
+            return Ok(ExitStatus::Error);
+        }
+        writeln!(
+            err,
+            "beautylint: wrote {} finding(s) to {}",
+            b.entries.len(),
+            path.display()
+        )?;
+        baselined = b.filter(&mut checked.report);
+    } else if let Some(b) = &baseline {
+        baselined = b.filter(&mut checked.report);
+    }
+    if let Ok(linter) = settings.build_linter() {
+        checked.report.rules = linter.rules();
+    }
+    if let Some(path) = &settings.output_file {
+        if let Err(e) = write_report_file(settings, &checked.report, path) {
+            writeln!(
+                err,
+                "beautylint: error: cannot write {}: {e}",
+                path.display()
+            )?;
+            return Ok(ExitStatus::Error);
+        }
+    } else {
+        settings.reporter().report(&checked.report, out)?;
+    }
+    if settings.format == Format::Concise && !settings.statistics && !settings.quiet {
+        // Concise keeps stdout to one line per finding.
+        writeln!(
+            err,
+            "{}",
+            crate::report::human::summary_line(&checked.report)
+        )?;
+    }
+    if baselined > 0 {
+        let note = format!("{baselined} finding(s) in the baseline were not reported");
+        if settings.format == Format::Human {
+            writeln!(out, "{note}")?;
+        } else {
+            writeln!(err, "beautylint: {note}")?;
+        }
+    }
+    Ok(if checked.report.errored() {
+        ExitStatus::Error
+    } else if checked.failing() > 0 {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Clean
+    })
+}
+
+/// Renders any diagnostic (config or pack error) pointing into its file.
+fn diagnostic(
+    e: &dyn miette::Diagnostic,
+    color: bool,
+    err: &mut dyn Write,
+) -> io::Result<ExitStatus> {
+    let mut s = String::new();
+    let handler = miette::GraphicalReportHandler::new_themed(if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    });
+    if handler.render_report(&mut s, e).is_err() {
+        s = format!("beautylint: error: {e}\n");
+    }
+    err.write_all(s.as_bytes())?;
+    Ok(ExitStatus::Error)
+}
+
 /// Renders a pack error as a miette diagnostic pointing into the pack file.
 fn pack_error(e: &PackError, color: bool, err: &mut dyn Write) -> io::Result<ExitStatus> {
     let mut s = String::new();
@@ -271,6 +499,17 @@ fn pack_error(e: &PackError, color: bool, err: &mut dyn Write) -> io::Result<Exi
     }
     err.write_all(s.as_bytes())?;
     Ok(ExitStatus::Error)
+}
+
+/// `--output-file`: the report into a new file (truncated if it exists).
+fn write_report_file(
+    settings: &Settings,
+    report: &crate::report::Report,
+    path: &std::path::Path,
+) -> io::Result<()> {
+    let mut file = io::BufWriter::new(std::fs::File::create(path)?);
+    settings.reporter().report(report, &mut file)?;
+    file.into_inner().map_err(|e| e.into_error())?.sync_all()
 }
 
 #[cfg(test)]

@@ -9,8 +9,10 @@
 //! handles in.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod baseline;
 pub mod check;
 pub mod cli;
+pub mod config;
 pub mod document;
 pub mod pack;
 pub mod report;
@@ -19,4 +21,5 @@ pub mod server;
 pub mod settings;
 pub mod source;
 pub mod span;
+pub mod suppress;
 pub mod walk;

@@ -147,15 +147,37 @@ fn utf16_session_diagnostics_hover_code_actions_and_shutdown() {
                 "newText": "<!-- beautylint-disable-file microneedling/home-use -->\n"}])
     );
 
+    // Applying the line quick fix silences the finding.
+    let fix = actions[0]["edit"]["changes"][URI][0].clone();
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": 2},
+               "contentChanges": [{"range": fix["range"], "text": fix["newText"]}]}),
+    );
+    let fixed = c.diagnostics(URI, Some(2));
+    assert!(
+        !fixed["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "microneedling/home-use"),
+        "{fixed:#}"
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": 3}, "contentChanges": [{"text": draft()}]}),
+    );
+    c.diagnostics(URI, Some(3));
+
     // An incremental edit (UTF-16 columns: the emoji is 2) that removes the
     // problem clears the diagnostics.
     c.notify(
         "textDocument/didChange",
-        json!({"textDocument": {"uri": URI, "version": 2},
+        json!({"textDocument": {"uri": URI, "version": 4},
                "contentChanges": [{"range": range(2, 3, 2, units(LINE, false)),
                                    "text": "Drink a glass of water."}]}),
     );
-    let diags = c.diagnostics(URI, Some(2));
+    let diags = c.diagnostics(URI, Some(4));
     assert_eq!(diags["diagnostics"], json!([]), "{diags:#}");
 
     let (resp, status) = c.finish();

@@ -29,6 +29,49 @@ use super::entities::{decode_with_map, Piece};
 use super::{BlockKind, Document};
 
 /// Elements whose whole content is not prose.
+/// Words in an element's `id` or `class` that mark page furniture rather
+/// than the article: reader comments, related links, sidebars, share bars.
+/// Comments are readers' words, not the publisher's.
+const CHROME_WORDS: &[&str] = &[
+    "comments",
+    "comment-list",
+    "comment-content",
+    "comment-body",
+    "commentlist",
+    "comments-area",
+    "disqus_thread",
+    "respond",
+    "related",
+    "related-posts",
+    "sidebar",
+    "share",
+    "sharing",
+    "breadcrumbs",
+    "breadcrumb",
+    "newsletter",
+    "cookie-banner",
+    "site-header",
+    "site-footer",
+];
+
+/// True when an element's `id` or `class` names page furniture.
+fn is_page_chrome(
+    attrs: &std::collections::BTreeMap<
+        html5gum::HtmlString,
+        html5gum::Spanned<html5gum::HtmlString, usize>,
+    >,
+) -> bool {
+    [b"id".as_slice(), b"class".as_slice()].iter().any(|k| {
+        attrs.get(*k).is_some_and(|v| {
+            v.value.split(|c| c.is_ascii_whitespace()).any(|w| {
+                CHROME_WORDS
+                    .iter()
+                    .any(|c| w.eq_ignore_ascii_case(c.as_bytes()))
+            })
+        })
+    })
+}
+
 const SKIP: &[&str] = &[
     "script", "style", "noscript", "template", "textarea", "pre", "code", "nav", "header",
     "footer", "aside", "form", "svg", "iframe", "select", "button", "head", "title",
@@ -116,6 +159,9 @@ struct Frame {
     child_list: Option<u32>,
     skip: bool,
     in_scope: bool,
+    /// Compounds of the content selector matched by this element and its
+    /// ancestors (see [`Selector::advance`]).
+    progress: usize,
 }
 
 fn is(name: &[u8], set: &[&str]) -> bool {
@@ -136,16 +182,205 @@ pub fn parse(source: &str) -> Document {
     b.finish()
 }
 
+/// Options for [`parse_with`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HtmlOptions {
+    /// Where the article body is, tried in order: the first selector that
+    /// matches an element of the page makes only the text inside the
+    /// elements it matches prose. When none matches (or the list is empty),
+    /// the default article/main/body scoping applies.
+    pub content: Vec<Selector>,
+}
+
+/// Reads an HTML page into a [`Document`] with options (content selectors).
+pub fn parse_with(source: &str, options: &HtmlOptions) -> Document {
+    let mut b = Builder::new();
+    extract_scoped(&mut b, source, 0..source.len(), true, &options.content);
+    b.finish()
+}
+
+/// A CSS-like selector, in a small subset: compounds of a tag name (or
+/// `*`), `.class` and `#id`, joined by the descendant combinator (spaces),
+/// e.g. `article .entry-content` or `div#main.post`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selector {
+    source: String,
+    parts: Vec<Compound>,
+}
+
+/// One compound selector: every part must match the same element.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Compound {
+    /// Lowercased; `None` for any element.
+    tag: Option<String>,
+    id: Option<String>,
+    classes: Vec<String>,
+}
+
+impl std::fmt::Display for Selector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.source)
+    }
+}
+
+impl std::str::FromStr for Selector {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Selector, String> {
+        let name_char = |c: char| c.is_alphanumeric() || c == '-' || c == '_' || !c.is_ascii();
+        let mut parts = Vec::new();
+        for word in s.split_ascii_whitespace() {
+            let mut c = Compound::default();
+            let mut rest = word;
+            let tag_len = rest
+                .find(|ch: char| !(name_char(ch) || ch == '*'))
+                .unwrap_or(rest.len());
+            let tag = &rest[..tag_len];
+            if !tag.is_empty() && tag != "*" {
+                if tag.contains('*') {
+                    return Err(format!("`{tag}` is not a tag name"));
+                }
+                c.tag = Some(tag.to_ascii_lowercase());
+            }
+            rest = &rest[tag_len..];
+            while let Some(sigil) = rest.chars().next() {
+                let body = &rest[1..];
+                let len = body.find(|ch: char| !name_char(ch)).unwrap_or(body.len());
+                if !matches!(sigil, '.' | '#') || len == 0 {
+                    return Err(format!(
+                        "unsupported selector syntax at `{rest}`: only tag names, `.class`, \
+                         `#id` and the descendant combinator (a space) are supported"
+                    ));
+                }
+                let name = body[..len].to_string();
+                if sigil == '.' {
+                    c.classes.push(name);
+                } else {
+                    c.id = Some(name);
+                }
+                rest = &body[len..];
+            }
+            parts.push(c);
+        }
+        if parts.is_empty() {
+            return Err("empty selector".into());
+        }
+        Ok(Selector {
+            source: s.trim().to_string(),
+            parts,
+        })
+    }
+}
+
+impl Compound {
+    fn matches(&self, tag: &html5gum::StartTag<usize>) -> bool {
+        if self
+            .tag
+            .as_ref()
+            .is_some_and(|t| t.as_bytes() != tag.name.as_slice())
+        {
+            return false;
+        }
+        let attr = |name: &str| tag.attributes.get(name.as_bytes()).map(|v| &v.value[..]);
+        if let Some(id) = &self.id {
+            if attr("id") != Some(id.as_bytes()) {
+                return false;
+            }
+        }
+        if !self.classes.is_empty() {
+            let Some(class) = attr("class") else {
+                return false;
+            };
+            let have: Vec<&[u8]> = class
+                .split(|b| b.is_ascii_whitespace())
+                .filter(|c| !c.is_empty())
+                .collect();
+            if !self.classes.iter().all(|c| have.contains(&c.as_bytes())) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+impl Selector {
+    /// How many compounds are matched after entering `tag`, given how many
+    /// its parent had matched. Matching the leftmost compounds as early as
+    /// possible is exact for descendant-only selectors; `parts.len()` means
+    /// the element is (inside) a match.
+    fn advance(&self, progress: usize, tag: &html5gum::StartTag<usize>) -> usize {
+        match self.parts.get(progress) {
+            Some(c) if c.matches(tag) => progress + 1,
+            _ => progress,
+        }
+    }
+
+    /// Whether some element of the page matches.
+    fn matches_any(&self, tokens: &[Token<usize>]) -> bool {
+        let mut stack: Vec<(&[u8], usize)> = vec![(&[], 0)];
+        let mut open: HashMap<&[u8], usize> = HashMap::new();
+        for token in tokens {
+            match token {
+                Token::StartTag(tag) => {
+                    let name = tag.name.as_slice();
+                    let top = stack.last().expect("root").1;
+                    let p = self.advance(top, tag);
+                    if p == self.parts.len() {
+                        return true;
+                    }
+                    if !(is(name, VOID) || tag.self_closing) {
+                        *open.entry(name).or_default() += 1;
+                        stack.push((name, p));
+                    }
+                }
+                Token::EndTag(tag) => {
+                    let name = tag.name.as_slice();
+                    if open.get(name).copied().unwrap_or(0) == 0 {
+                        continue;
+                    }
+                    while stack.len() > 1 {
+                        let (n, _) = stack.pop().expect("len > 1");
+                        if let Some(c) = open.get_mut(n) {
+                            *c -= 1;
+                        }
+                        if n == name {
+                            break;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        false
+    }
+}
+
 /// Reads the HTML in `source[range]` into `b`, mapping to offsets in
 /// `source`. `scoped` applies the article/main/body scoping (whole pages);
 /// fragments embedded in Markdown are read whole. An invalid range reads nothing.
 pub(crate) fn extract_into(b: &mut Builder, source: &str, range: Range<usize>, scoped: bool) {
+    extract_scoped(b, source, range, scoped, &[]);
+}
+
+/// [`extract_into`] with content selectors (see [`HtmlOptions::content`]).
+fn extract_scoped(
+    b: &mut Builder,
+    source: &str,
+    range: Range<usize>,
+    scoped: bool,
+    content: &[Selector],
+) {
     let Some(fragment) = source.get(range.clone()) else {
         return;
     };
     let base = range.start;
     let tokens: Vec<Token<usize>> = tokenize(fragment).collect();
-    let scope = if !scoped {
+    let selector = if scoped {
+        content.iter().find(|s| s.matches_any(&tokens))
+    } else {
+        None
+    };
+    let scope = if !scoped || selector.is_some() {
         Scope::All
     } else {
         let has = |tag: &str| {
@@ -164,7 +399,8 @@ pub(crate) fn extract_into(b: &mut Builder, source: &str, range: Range<usize>, s
         list: None,
         child_list: None,
         skip: false,
-        in_scope: scope == Scope::All,
+        in_scope: scope == Scope::All && selector.is_none(),
+        progress: 0,
     }];
     // How many frames of each name are open, so a stray end tag is O(1).
     let mut open: HashMap<Vec<u8>, usize> = HashMap::new();
@@ -211,13 +447,16 @@ pub(crate) fn extract_into(b: &mut Builder, source: &str, range: Range<usize>, s
                         _ => (top.kind, top.list, top.child_list),
                     }
                 };
+                let progress = selector.map_or(0, |s| s.advance(top.progress, &tag));
+                let selected = selector.is_some_and(|s| progress == s.parts.len());
                 let frame = Frame {
                     name: name.to_vec(),
                     kind,
                     list,
                     child_list,
-                    skip: top.skip || is(name, SKIP),
-                    in_scope: top.in_scope || scope == Scope::Inside(tag_str(name)),
+                    skip: top.skip || is(name, SKIP) || is_page_chrome(&tag.attributes),
+                    in_scope: top.in_scope || scope == Scope::Inside(tag_str(name)) || selected,
+                    progress,
                 };
                 *open.entry(frame.name.clone()).or_default() += 1;
                 stack.push(frame);
@@ -467,5 +706,49 @@ mod tests {
         let doc = read(&src);
         assert_eq!(doc.text, "x");
         assert!(t.elapsed().as_secs() < 20, "took {:?}", t.elapsed());
+    }
+
+    fn with(src: &str, selectors: &[&str]) -> String {
+        let options = HtmlOptions {
+            content: selectors.iter().map(|s| s.parse().unwrap()).collect(),
+        };
+        let doc = parse_with(src, &options);
+        check_invariants(&doc, src).unwrap();
+        doc.text
+    }
+
+    #[test]
+    fn content_selectors_pick_the_article_body() {
+        let src = "<body><article><h1>T</h1><div class=\"meta entry-content\"><p>body</p>\
+            <aside>ad</aside></div><div class=comments><p>comment</p></div></article>\
+            <div class=\"post-body\" id=pb><p>other</p></div></body>";
+        assert_eq!(with(src, &["article .entry-content"]), "body");
+        assert_eq!(with(src, &[".missing", ".post-body"]), "other");
+        assert_eq!(with(src, &["div#pb.post-body"]), "other");
+        assert_eq!(with(src, &["#pb p"]), "other");
+        // The first selector that matches wins, in list order.
+        assert_eq!(with(src, &[".post-body", ".entry-content"]), "other");
+        // Nothing matches: the default article scoping.
+        assert_eq!(with(src, &["section .x"]), "T\n\nbody\n\ncomment");
+        assert_eq!(with(src, &[]), parse(src).text);
+        // Descendant, not child: `.entry-content` is not inside `.comments`.
+        assert_eq!(
+            with(src, &[".comments .entry-content"]),
+            "T\n\nbody\n\ncomment"
+        );
+    }
+
+    #[test]
+    fn selector_syntax() {
+        assert!("article > p".parse::<Selector>().is_err());
+        assert!("a[href]".parse::<Selector>().is_err());
+        assert!("p:first-child".parse::<Selector>().is_err());
+        assert!("".parse::<Selector>().is_err());
+        assert!(".".parse::<Selector>().is_err());
+        let s: Selector = " DIV.a.b#c  span ".parse().unwrap();
+        assert_eq!(s.to_string(), "DIV.a.b#c  span");
+        assert_eq!(s.parts.len(), 2);
+        assert_eq!(s.parts[0].tag.as_deref(), Some("div"));
+        assert_eq!(s.parts[0].classes, ["a", "b"]);
     }
 }

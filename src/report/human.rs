@@ -194,8 +194,8 @@ mod tests {
     #[test]
     fn quiet_prints_only_the_summary() {
         let s = render(ReportOptions {
-            color: false,
             quiet: true,
+            ..Default::default()
         });
         assert_eq!(
             s,
@@ -207,7 +207,7 @@ mod tests {
     fn colour_when_asked() {
         let s = render(ReportOptions {
             color: true,
-            quiet: false,
+            ..Default::default()
         });
         assert!(s.contains('\x1b'));
     }

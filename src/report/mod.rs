@@ -8,16 +8,27 @@
 //! This is the only layer that knows about lines, columns, colour or format
 //! names; findings carry byte spans only.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::ValueEnum;
 
-use crate::rules::{Finding, Severity};
+use crate::rules::{Finding, RuleMeta, Severity};
+use crate::span::{LineCol, LineIndex, Span};
 
+pub mod checkstyle;
+pub mod concise;
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod rdjson;
+pub mod sarif;
+pub mod statistics;
 
 /// `--format`: how findings are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -28,6 +39,23 @@ pub enum Format {
     Json,
     /// JSON Lines: one finding per line, then a `{"summary": …}` line.
     Jsonl,
+    /// One line per finding, `path:line:col: severity [rule] message`, for
+    /// editors (Vim quickfix, Emacs compile-mode) and grep; the summary goes
+    /// to stderr.
+    Concise,
+    /// SARIF 2.1.0 (GitHub code scanning, IDE SARIF viewers).
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=…::…`); with
+    /// `--step-summary` (default: $GITHUB_STEP_SUMMARY) also a Markdown table.
+    Github,
+    /// GitLab Code Quality report (a JSON array).
+    Gitlab,
+    /// JUnit XML: one testsuite per file, one failing testcase per finding.
+    Junit,
+    /// reviewdog Diagnostic Format (rdjson); columns in UTF-8 bytes.
+    Rdjson,
+    /// Checkstyle XML.
+    Checkstyle,
 }
 
 impl Format {
@@ -37,17 +65,29 @@ impl Format {
             Format::Human => Box::new(human::Human::new(opts)),
             Format::Json => Box::new(json::Json { lines: false }),
             Format::Jsonl => Box::new(json::Json { lines: true }),
+            Format::Concise => Box::new(concise::Concise),
+            Format::Sarif => Box::new(sarif::Sarif),
+            Format::Github => Box::new(github::Github {
+                step_summary: opts.step_summary.clone(),
+            }),
+            Format::Gitlab => Box::new(gitlab::Gitlab),
+            Format::Junit => Box::new(junit::Junit),
+            Format::Rdjson => Box::new(rdjson::Rdjson),
+            Format::Checkstyle => Box::new(checkstyle::Checkstyle),
         }
     }
 }
 
 /// Presentation options a reporter may use.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ReportOptions {
     /// Colour the output (already resolved from `--color`, the terminal and `NO_COLOR`).
     pub color: bool,
     /// Only the summary (formats for humans; machine formats stay complete).
     pub quiet: bool,
+    /// `--format github`: also append a Markdown table of every finding to
+    /// this file (GitHub's `$GITHUB_STEP_SUMMARY`, resolved by the caller).
+    pub step_summary: Option<PathBuf>,
 }
 
 /// Prints a whole run.
@@ -84,6 +124,11 @@ pub struct Report {
     pub files_checked: usize,
     /// Files not linted, sorted by path.
     pub skipped: Vec<Skipped>,
+    /// Files read and linted that had no finding, sorted by path (JUnit
+    /// lists them as passing tests).
+    pub clean: Vec<PathBuf>,
+    /// The rules that ran, in pack order (SARIF `rules[]`, `--statistics`).
+    pub rules: Vec<RuleMeta>,
 }
 
 /// Finding counts by severity.
@@ -112,6 +157,12 @@ impl Report {
             });
         }
         self.skipped.sort();
+        self.clean.sort();
+    }
+
+    /// The metadata of a rule that ran, by id.
+    pub fn rule(&self, id: &str) -> Option<&RuleMeta> {
+        self.rules.iter().find(|r| r.id == id)
     }
 
     pub fn counts(&self) -> Counts {
@@ -160,6 +211,138 @@ pub(crate) fn clamp_span(source: &str, span: crate::span::Span) -> crate::span::
     crate::span::Span::new(start, end)
 }
 
+/// A stable fingerprint for one finding, shared by SARIF
+/// (`partialFingerprints`), GitLab Code Quality (`fingerprint`) and the
+/// baseline. [`FileReport::fingerprints`] computes it for every finding of a
+/// file.
+///
+/// It hashes four fields and nothing else:
+/// - `rule`: the rule id;
+/// - `path`: the file as reported, with `/` separators (see [`path_string`]);
+/// - `text`: the finding's source text (`&source[span]`); runs of whitespace
+///   are collapsed to one space and the ends trimmed here, so re-wrapping a
+///   paragraph or switching CRLF/LF keeps the fingerprint;
+/// - `occurrence`: how many earlier findings in the same file have the same
+///   rule and the same (normalised) text, 0 for the first. It keeps two
+///   identical findings in one file apart.
+///
+/// Line and column numbers are left out on purpose: editing text above a
+/// finding moves it but keeps its fingerprint. Editing the flagged text, or
+/// renaming the file, gives a new one.
+///
+/// The hash is 64-bit FNV-1a (a fixed, public algorithm: the value can never
+/// change with a dependency upgrade) over the four fields, each preceded by
+/// its length as 8 little-endian bytes so field boundaries cannot shift. It is
+/// written as 16 lowercase hex digits. 64 bits is plenty for telling one
+/// project's findings apart (a collision among 100 000 findings has odds
+/// below one in a billion); it is not a cryptographic hash and need not be.
+pub fn fingerprint(rule: &str, path: &str, text: &str, occurrence: usize) -> String {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    fn eat(mut h: u64, bytes: &[u8]) -> u64 {
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(PRIME);
+        }
+        h
+    }
+    let text = normalize_text(text);
+    let occurrence = (occurrence as u64).to_le_bytes();
+    let mut h = OFFSET;
+    for field in [
+        rule.as_bytes(),
+        path.as_bytes(),
+        text.as_bytes(),
+        &occurrence,
+    ] {
+        h = eat(h, &(field.len() as u64).to_le_bytes());
+        h = eat(h, field);
+    }
+    format!("{h:016x}")
+}
+
+/// Whitespace runs to one space, ends trimmed.
+fn normalize_text(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A path as reports write it: lossy UTF-8, `/` as the separator on every
+/// platform.
+pub fn path_string(path: &Path) -> String {
+    let s = path.to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '/' {
+        s.into_owned()
+    } else {
+        s.replace(std::path::MAIN_SEPARATOR, "/")
+    }
+}
+
+impl FileReport {
+    /// The [`fingerprint`] of each finding, in the order of `findings`.
+    pub fn fingerprints(&self) -> Vec<String> {
+        let path = path_string(&self.path);
+        let mut seen: HashMap<(&str, String), usize> = HashMap::new();
+        self.findings
+            .iter()
+            .map(|f| {
+                let text = &self.source[clamp_span(&self.source, f.span).range()];
+                let n = seen.entry((&f.rule, normalize_text(text))).or_insert(0);
+                let fp = fingerprint(&f.rule, &path, text, *n);
+                *n += 1;
+                fp
+            })
+            .collect()
+    }
+}
+
+/// A span with its 1-based start and end positions (columns in chars).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Located {
+    pub span: Span,
+    pub start: LineCol,
+    pub end: LineCol,
+}
+
+/// Clamps `span` and computes its line/column positions.
+pub(crate) fn locate(source: &str, index: &LineIndex, span: Span) -> Located {
+    let span = clamp_span(source, span);
+    Located {
+        span,
+        start: index.line_col(source, span.start),
+        end: index.line_col(source, span.end),
+    }
+}
+
+/// Escapes text for XML 1.0 element content and attribute values: the five
+/// markup characters, and tab/CR/LF as character references (so attribute
+/// values keep them). Characters XML 1.0 forbids (other C0 controls, such as
+/// the U+001A that stands for a byte that is not UTF-8) become U+FFFD.
+pub(crate) fn xml_escape(s: &str) -> Cow<'_, str> {
+    let special = |c: char| {
+        matches!(c, '&' | '<' | '>' | '"' | '\'' | '\t' | '\n' | '\r')
+            || (c < ' ')
+            || matches!(c, '\u{fffe}' | '\u{ffff}')
+    };
+    if !s.contains(special) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' => out.push_str("&#9;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            c if c < ' ' || matches!(c, '\u{fffe}' | '\u{ffff}') => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 pub(crate) mod test_support {
     use super::*;
@@ -205,6 +388,23 @@ pub(crate) mod test_support {
                 reason: "binary file".into(),
                 error: false,
             }],
+            clean: vec!["posts/clean.md".into()],
+            rules: vec![
+                RuleMeta {
+                    id: "microneedling/home-use".into(),
+                    severity: Severity::Error,
+                    summary: "Recommends microneedling at home.".into(),
+                    docs: "## What it does\nFlags *home* use.\n".into(),
+                    help: Some("Recommend a professional.".into()),
+                },
+                RuleMeta {
+                    id: "contraindications/incomplete".into(),
+                    severity: Severity::Warning,
+                    summary: "Misses some contraindications.".into(),
+                    docs: String::new(),
+                    help: None,
+                },
+            ],
         };
         r.sort();
         r
@@ -233,6 +433,60 @@ mod tests {
         );
         assert_eq!(r.count_at_least(Severity::Error), 1);
         assert_eq!(r.count_at_least(Severity::Info), 2);
+    }
+
+    #[test]
+    fn fingerprint_ignores_position_and_whitespace_but_not_text() {
+        let a = fingerprint("r/x", "a.md", "roll  it\r\nat home", 0);
+        assert_eq!(a.len(), 16);
+        assert_eq!(a, fingerprint("r/x", "a.md", "roll it at home", 0));
+        assert_ne!(a, fingerprint("r/x", "a.md", "roll it at home", 1));
+        assert_ne!(a, fingerprint("r/y", "a.md", "roll it at home", 0));
+        assert_ne!(a, fingerprint("r/x", "b.md", "roll it at home", 0));
+        assert_ne!(a, fingerprint("r/x", "a.md", "roll it at home!", 0));
+        // Length prefixes: moving a boundary between fields changes the hash.
+        assert_ne!(fingerprint("ab", "c", "", 0), fingerprint("a", "bc", "", 0));
+        // Pinned (checked against an independent FNV-1a): the value is part
+        // of the SARIF/GitLab/baseline contract.
+        assert_eq!(fingerprint("", "", "", 0), fingerprint("", "", " ", 0));
+        assert_eq!(fingerprint("r/x", "a.md", "t", 0), "84cfabd1ae6a14a0");
+    }
+
+    #[test]
+    fn fingerprints_survive_line_shifts_and_count_repeats() {
+        let file = |source: &str| {
+            let mut findings = Vec::new();
+            for (i, _) in source.match_indices("roller") {
+                findings.push(Finding {
+                    rule: "r/x".into(),
+                    severity: Severity::Error,
+                    message: "m".into(),
+                    span: Span::new(i, i + 6),
+                    labels: vec![],
+                    help: None,
+                    data: None,
+                });
+            }
+            FileReport {
+                path: "p/a.md".into(),
+                source: source.into(),
+                findings,
+            }
+        };
+        let before = file("roller one\nroller two\n").fingerprints();
+        let after = file("# New heading\n\nroller one\nroller two\n").fingerprints();
+        assert_eq!(before.len(), 2);
+        assert_ne!(before[0], before[1], "repeats are told apart");
+        assert_eq!(before, after, "lines moved, fingerprints did not");
+    }
+
+    #[test]
+    fn xml_escape_covers_markup_newlines_and_forbidden_chars() {
+        assert_eq!(xml_escape("plain"), "plain");
+        assert_eq!(
+            xml_escape("a<b>&\"c'\nd\u{1a}"),
+            "a&lt;b&gt;&amp;&quot;c&apos;&#10;d\u{fffd}"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 use std::ops::Range;
 
+use super::kinds::needle_depth;
 use super::model::{CueHit, Model};
 use super::sentences::{self, Clause};
 use crate::document::{BlockKind, Document};
@@ -37,6 +38,9 @@ pub struct Sentence {
     pub block: usize,
     pub clauses: Vec<Clause>,
     pub devices: Vec<Range<usize>>,
+    /// "The roller", "your pen": device words that count once the page is
+    /// about a device (or the sentence names a needle length).
+    pub anaphors: Vec<Range<usize>>,
     pub procedures: Vec<Range<usize>>,
     pub cues: Vec<CueHit>,
 }
@@ -59,6 +63,8 @@ pub struct Stance {
 pub struct Analysis<'a> {
     pub doc: &'a Document,
     pub model: &'a Model,
+    /// True when some sentence names a device (not just the procedure).
+    pub about_device: bool,
     pub sentences: Vec<Sentence>,
     /// Per block: the frame it inherits.
     pub frames: Vec<Option<FrameSource>>,
@@ -84,21 +90,34 @@ impl<'a> Analysis<'a> {
                     block: bi,
                     clauses: sentences::clauses(&doc.text, range.clone()),
                     devices: model.devices(&doc.text, range.clone()),
+                    anaphors: Vec::new(),
                     procedures: model.procedures(&doc.text, range.clone()),
                     cues: model.cue_hits(&doc.text, range.clone()),
                     range,
                 });
             }
         }
+        let about_device = sentences.iter().any(|s| !s.devices.is_empty());
+        for s in &mut sentences {
+            if about_device || !needle_depth::lengths(&doc.text[s.range.clone()]).is_empty() {
+                let found = model.device_anaphors(&doc.text, s.range.clone());
+                s.anaphors = found
+                    .into_iter()
+                    .filter(|r| !s.devices.iter().any(|d| d.start < r.end && r.start < d.end))
+                    .collect();
+            }
+        }
         let mut a = Analysis {
             doc,
             model,
+            about_device,
             sentences,
             frames: Vec::new(),
             stances: Vec::new(),
         };
         a.frames = a.compute_frames();
         a.stances = (0..a.sentences.len()).map(|i| a.stance(i)).collect();
+        a.judge_page();
         a
     }
 
@@ -148,6 +167,25 @@ impl<'a> Analysis<'a> {
         if self.has_role(&hits, CueRole::WarnFrame) || (warn > 0.0 && warn > howto) {
             Frame::Warn
         } else if howto > 0.0 {
+            Frame::Howto
+        } else {
+            Frame::None
+        }
+    }
+
+    /// The frame a list's lead-in sets: a heading-style frame, or
+    /// instructions when the lead-in itself recommends ("Once a week I do
+    /// the following:").
+    fn lead_in_frame(&self, range: Range<usize>) -> Frame {
+        let f = self.frame_of(range.clone());
+        if f != Frame::None {
+            return f;
+        }
+        let hits = self.range_cues(range);
+        let rec = self.role_weight(&hits, CueRole::Recommend)
+            + self.role_weight(&hits, CueRole::Step)
+            + self.role_weight(&hits, CueRole::Home);
+        if rec >= RECOMMEND_THRESHOLD && self.role_weight(&hits, CueRole::Warn) == 0.0 {
             Frame::Howto
         } else {
             Frame::None
@@ -226,7 +264,7 @@ impl<'a> Analysis<'a> {
                 if let Some(lead) = first.checked_sub(1).map(|j| &blocks[j]) {
                     let t = self.doc.block_text(lead).trim_end();
                     if lead.kind != BlockKind::ListItem && t.ends_with(':') {
-                        let f = self.frame_of(lead.range.clone());
+                        let f = self.lead_in_frame(lead.range.clone());
                         if f != Frame::None {
                             frame = Some(FrameSource {
                                 frame: f,
@@ -241,6 +279,42 @@ impl<'a> Analysis<'a> {
         out
     }
 
+    /// The page view: on a page that mostly warns, a lone recommending
+    /// sentence without instructions is reported speech or a concession,
+    /// and quoted instructions are a bad example being quoted.
+    fn judge_page(&mut self) {
+        // Warnings often speak through pronouns ("I'd throw it away"), so
+        // any strongly warning sentence counts.
+        let warn_units = self
+            .stances
+            .iter()
+            .filter(|st| st.warn >= 3.0 && st.warn > st.recommend)
+            .count();
+        let rec_units = self
+            .stances
+            .iter()
+            .zip(&self.sentences)
+            .filter(|(st, s)| st.recommends && self.doc.blocks[s.block].kind != BlockKind::Quote)
+            .count();
+        let mostly_warns = warn_units >= 2 && rec_units * 2 <= warn_units;
+        for i in 0..self.sentences.len() {
+            if !self.stances[i].recommends {
+                continue;
+            }
+            let block = &self.doc.blocks[self.sentences[i].block];
+            let st = &self.stances[i];
+            let step = self.has_role(&st.rec_hits, CueRole::Step);
+            let howto = matches!(st.frame.as_ref().map(|f| f.frame), Some(Frame::Howto));
+            let quoted = block.kind == BlockKind::Quote && warn_units > 0;
+            // A few stray recommendations on a warning page are reported
+            // speech; a run of instructions is a real how-to.
+            let instructions = step && howto && rec_units >= 3;
+            if quoted || (mostly_warns && !instructions) {
+                self.stances[i].recommends = false;
+            }
+        }
+    }
+
     /// Decides whether sentence `i` recommends home use.
     fn stance(&self, i: usize) -> Stance {
         let s = &self.sentences[i];
@@ -252,6 +326,7 @@ impl<'a> Analysis<'a> {
         let mut home = false;
         let mut step = false;
         let mut professional = false;
+        let mut classes: Vec<usize> = Vec::new();
         for c in &s.clauses {
             let factor = if c.after_contrast {
                 CONTRAST_FACTOR
@@ -265,9 +340,12 @@ impl<'a> Analysis<'a> {
             {
                 let cue = &self.model.cues[h.cue];
                 match cue.role {
-                    CueRole::Recommend | CueRole::Home | CueRole::Step => {
+                    CueRole::Recommend | CueRole::Home | CueRole::Step | CueRole::UnsafeClaim => {
                         st.recommend += cue.weight * factor;
                         st.rec_hits.push(h.clone());
+                        if !classes.contains(&h.cue) {
+                            classes.push(h.cue);
+                        }
                         home |= cue.role == CueRole::Home;
                         step |= cue.role == CueRole::Step;
                     }
@@ -288,12 +366,27 @@ impl<'a> Analysis<'a> {
             Some(Frame::Howto) => st.recommend += HOWTO_FRAME_WEIGHT,
             _ => {}
         }
-        let device = !s.devices.is_empty();
+        let device = !s.devices.is_empty() || !s.anaphors.is_empty();
         let procedure = !s.procedures.is_empty();
         let howto = matches!(frame.as_ref().map(|f| f.frame), Some(Frame::Howto));
-        let topic = device || (procedure && (home || step)) || (howto && step);
+        let topic = device || (procedure && (home || step)) || (howto && step && self.about_device);
         let in_heading = matches!(block.kind, BlockKind::Heading(_));
+        let question = self.doc.text[s.range.clone()]
+            .trim_end_matches(|c: char| c.is_whitespace() || "\"'”’)*_".contains(c))
+            .ends_with('?');
+        // One kind of cue alone ("for twenty dollars") is not a
+        // recommendation; a procedure step is.
+        let mut spans: Vec<Range<usize>> = st.rec_hits.iter().map(|h| h.range.clone()).collect();
+        spans.sort_by_key(|r| r.start);
+        let distinct = spans
+            .iter()
+            .enumerate()
+            .filter(|(i, r)| *i == 0 || spans[i - 1].end <= r.start)
+            .count();
+        let varied = step || classes.len() >= 2 || distinct >= 2;
         st.recommends = topic
+            && varied
+            && !question
             && (home || step || !professional)
             && !in_heading
             && st.recommend >= RECOMMEND_THRESHOLD

@@ -23,7 +23,7 @@ pub struct LintOptions {
 }
 
 /// A compiled rule and what its kind needs.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct RuleCtx {
     pub meta: RuleMeta,
     pub kind: String,
@@ -208,6 +208,12 @@ impl Linter {
 /// written makes the pack invalid, pointing at the example.
 fn check_examples(pack: &Pack, cp: &CompiledPack) -> Result<(), Box<PackError>> {
     for (spec, ctx) in pack.spec.rules.iter().zip(&cp.rules) {
+        // Examples are written against the pack's defaults, not this run's
+        // `--require`.
+        let ctx = &RuleCtx {
+            require: None,
+            ..ctx.clone()
+        };
         for ex in &spec.examples {
             let e = ex.get_ref();
             let kind = match e.format.as_deref() {

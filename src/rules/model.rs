@@ -38,6 +38,8 @@ pub struct Category {
 #[derive(Debug, Clone)]
 pub struct Model {
     pub device: TermMatcher,
+    /// Words that stand for the device once the page is about one ("the roller").
+    pub device_anaphor: TermMatcher,
     pub procedure: TermMatcher,
     pub not_device: TermMatcher,
     pub cues: Vec<Cue>,
@@ -126,6 +128,7 @@ impl Model {
         }
         Ok(Model {
             device: term_list(pack, "device")?,
+            device_anaphor: term_list(pack, "device-anaphor")?,
             procedure: term_list(pack, "procedure")?,
             not_device: term_list(pack, "not-device")?,
             cues,
@@ -160,9 +163,23 @@ impl Model {
     /// Device mentions in a range (minus things that only look like one,
     /// such as jade rollers).
     pub fn devices(&self, text: &str, range: Range<usize>) -> Vec<Range<usize>> {
+        self.find_device(&self.device, text, range)
+    }
+
+    /// Anaphoric device mentions ("the roller") in a range.
+    pub fn device_anaphors(&self, text: &str, range: Range<usize>) -> Vec<Range<usize>> {
+        self.find_device(&self.device_anaphor, text, range)
+    }
+
+    fn find_device(
+        &self,
+        matcher: &TermMatcher,
+        text: &str,
+        range: Range<usize>,
+    ) -> Vec<Range<usize>> {
         let s = &text[range.clone()];
         let not = self.not_device.find(s);
-        self.device
+        matcher
             .find(s)
             .into_iter()
             .filter(|d| !not.iter().any(|n| n.start < d.end && d.start < n.end))
@@ -173,9 +190,11 @@ impl Model {
     /// Procedure mentions ("microneedling") in a range.
     pub fn procedures(&self, text: &str, range: Range<usize>) -> Vec<Range<usize>> {
         let s = &text[range.clone()];
+        let not = self.not_device.find(s);
         self.procedure
             .find(s)
             .into_iter()
+            .filter(|d| !not.iter().any(|n| n.start < d.end && d.start < n.end))
             .map(|r| range.start + r.start..range.start + r.end)
             .collect()
     }

@@ -389,7 +389,15 @@ impl Server {
         let (text, kind) = (&doc.text, doc.kind);
         let findings = settings.map(|s| {
             catch_unwind(AssertUnwindSafe(|| {
-                s.linter.check(&document::parse(text, kind))
+                let findings = s.linter.check(&document::parse(text, kind));
+                // Inline suppression comments (what the quick fixes insert).
+                let directives = crate::suppress::directives(text, kind);
+                if directives.is_empty() {
+                    return findings;
+                }
+                let known =
+                    |sel: &str| s.rules.iter().any(|r| crate::suppress::selects(sel, &r.id));
+                crate::suppress::apply(text, &directives, findings, &known).0
             }))
         });
         doc.findings = match findings {

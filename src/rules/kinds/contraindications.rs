@@ -64,8 +64,26 @@ fn framed_blocks(a: &Analysis) -> Vec<bool> {
 pub fn coverage(a: &Analysis) -> Coverage {
     let framed = framed_blocks(a);
     let mut cov = Coverage::default();
+    let topical = |s: &crate::rules::analysis::Sentence| {
+        !(s.devices.is_empty() && s.procedures.is_empty() && s.anaphors.is_empty())
+    };
+    // Blocks that talk about the treatment: a contraindication cue in them
+    // is about microneedling, not about some other product on the page.
+    let mut block_topic = vec![false; a.doc.blocks.len()];
+    for s in &a.sentences {
+        if topical(s) {
+            block_topic[s.block] = true;
+        }
+    }
     for (i, s) in a.sentences.iter().enumerate() {
-        if !(framed[s.block] || a.has_role(&s.cues, CueRole::ContraFrame)) {
+        let about_it = block_topic[s.block]
+            || a.doc.blocks[s.block]
+                .headings
+                .last()
+                .is_some_and(|&h| block_topic[h]);
+        let cue = a.has_role(&s.cues, CueRole::ContraFrame) && about_it;
+        // "Safe even during pregnancy" names pregnancy as anything but a warning.
+        if !(framed[s.block] || cue) || a.has_role(&s.cues, CueRole::UnsafeClaim) {
             continue;
         }
         let t = &a.doc.text[s.range.clone()];
@@ -86,14 +104,24 @@ pub fn coverage(a: &Analysis) -> Coverage {
     cov
 }
 
-/// True when the page discusses microneedling: a heading about it, more
-/// than one mention, or a home-use recommendation.
+/// True when the page discusses microneedling: a heading about it with
+/// prose mentioning it, more than one mention in prose, or a home-use
+/// recommendation.
 pub fn discusses(a: &Analysis) -> bool {
-    let in_heading = a.sentences.iter().any(|s| {
+    let is_heading = |s: &crate::rules::analysis::Sentence| {
         matches!(a.doc.blocks[s.block].kind, BlockKind::Heading(_))
-            && !(s.devices.is_empty() && s.procedures.is_empty())
-    });
-    in_heading || a.mentions().nth(1).is_some() || a.stances.iter().any(|s| s.recommends)
+    };
+    let mentions = |s: &crate::rules::analysis::Sentence| s.devices.len() + s.procedures.len();
+    let in_prose: usize = a
+        .sentences
+        .iter()
+        .filter(|s| !is_heading(s))
+        .map(mentions)
+        .sum();
+    let in_heading = a.sentences.iter().any(|s| is_heading(s) && mentions(s) > 0);
+    // A heading alone may be a link card to another page; a heading with
+    // prose about it, or repeated prose mentions, is a page about it.
+    in_prose >= 2 || (in_heading && in_prose >= 1) || a.stances.iter().any(|s| s.recommends)
 }
 
 pub fn check_missing(a: &Analysis, ctx: &RuleCtx, out: &mut Emit) {
