@@ -30,8 +30,11 @@ struct Collected {
 /// `err` (after the walk, sorted, so they are stable too).
 pub fn run(settings: &Settings, linter: &Linter, err: &mut dyn Write) -> io::Result<Report> {
     let collected = Mutex::new(Collected::default());
+    // One root walks each path once; only several roots can overlap, so
+    // only then is the memory for every path spent.
+    let dedup = settings.paths.len() > 1;
     walk::walk(&settings.paths, &settings.walk_options(), |event| {
-        if let WalkEvent::File { path, .. } = &event {
+        if let (true, WalkEvent::File { path, .. }) = (dedup, &event) {
             let mut c = collected.lock().unwrap_or_else(|p| p.into_inner());
             // `a.md` and `./a.md` are the same file.
             let key: PathBuf = path
@@ -116,14 +119,24 @@ fn lint_one(event: WalkEvent, linter: &Linter, max_size: u64) -> Outcome {
             })
         }
     };
-    let warning = (text.invalid_bytes > 0).then(|| {
-        format!(
+    let warning = match &text.legacy {
+        None if text.invalid_bytes > 0 => Some(format!(
             "{} byte(s) are not valid UTF-8; each was read as U+001A (offsets unchanged)",
             text.invalid_bytes
-        )
-    });
-    let doc = document::parse(&text.text, DocKind::from_path(&path));
-    let findings = linter.check(&doc);
+        )),
+        Some(l) if text.invalid_bytes > 0 => Some(format!(
+            "{} byte(s) are not valid {}; each was read as U+FFFD",
+            text.invalid_bytes, l.encoding
+        )),
+        _ => None,
+    };
+    // A file with none of the pack's trigger terms cannot have a finding:
+    // it counts as checked without being parsed.
+    let findings = if linter.may_fire(text.text.as_bytes()) {
+        linter.check(&document::parse(&text.text, DocKind::from_path(&path)))
+    } else {
+        Vec::new()
+    };
     Outcome::Checked {
         file: FileReport {
             path,
@@ -132,6 +145,11 @@ fn lint_one(event: WalkEvent, linter: &Linter, max_size: u64) -> Outcome {
                 "".into()
             } else {
                 text.text.into()
+            },
+            file_offsets: if findings.is_empty() {
+                None
+            } else {
+                text.legacy.map(|l| l.offsets.into())
             },
             findings,
         },
@@ -351,14 +369,18 @@ fn lint_configured(
     });
     // `-` (stdin without a name) has no extension: plain text.
     let kind = DocKind::from_path(&path);
-    let doc = match kind {
-        DocKind::Html => document::html::parse_with(&text.text, &fs.resolved.html),
-        other => document::parse(&text.text, other),
+    // A file with none of the packs' trigger terms cannot have a finding:
+    // it counts as checked without being parsed.
+    let raw = if fs.resolved.linter.may_fire(text.text.as_bytes()) {
+        let doc = match kind {
+            DocKind::Html => document::html::parse_with(&text.text, &fs.resolved.html),
+            other => document::parse(&text.text, other),
+        };
+        fs.resolved.linter.check(&doc)
+    } else {
+        Vec::new()
     };
-    let mut findings: Vec<Finding> = fs
-        .resolved
-        .linter
-        .check(&doc)
+    let mut findings: Vec<Finding> = raw
         .into_iter()
         .filter_map(|mut f| {
             f.severity = fs.level(&f.rule)?;
@@ -386,6 +408,11 @@ fn lint_configured(
                 "".into()
             } else {
                 text.text.into()
+            },
+            file_offsets: if findings.is_empty() {
+                None
+            } else {
+                text.legacy.map(|l| l.offsets.into())
             },
             findings,
         },

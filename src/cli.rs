@@ -69,6 +69,19 @@ pub enum Command {
     },
     /// Run the language server (LSP over stdin/stdout) for editors.
     Server,
+
+    /// Internals for benchmarks and bug reports (not a stable interface).
+    #[command(hide = true, subcommand)]
+    Debug(DebugCommand),
+}
+
+/// `beautylint debug …`.
+#[derive(Debug, Subcommand)]
+pub enum DebugCommand {
+    /// Print the trigger terms of the packs, one per line: a file with none
+    /// of them (ASCII case-insensitively) is not parsed. Prints nothing when
+    /// every file must be parsed (e.g. a pack has a `phrase` rule).
+    TriggerTerms(PackArgs),
 }
 
 /// Options shared by every command that loads rules.
@@ -359,6 +372,17 @@ pub fn run(
                 Ok(ExitStatus::Error)
             }
         },
+        Command::Debug(DebugCommand::TriggerTerms(packs)) => {
+            let color = ColorChoice::Auto.enabled(term.stderr_is_tty, term);
+            let linter = match settings::linter_for(&packs, Default::default()) {
+                Ok(l) => l,
+                Err(e) => return pack_error(&e, color, err),
+            };
+            for t in linter.trigger_terms().unwrap_or_default() {
+                writeln!(out, "{t}")?;
+            }
+            Ok(ExitStatus::Clean)
+        }
     }
 }
 

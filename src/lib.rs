@@ -14,6 +14,8 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod document;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod pack;
 pub mod report;
 pub mod rules;

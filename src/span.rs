@@ -54,13 +54,39 @@ pub struct LineCol {
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
+    /// `char_marks[k]`: characters before byte `k * MARK`, so a column is
+    /// found in O(MARK) and not O(line length) (a 1 MB single line with
+    /// thousands of findings was quadratic).
+    char_marks: Vec<usize>,
+}
+
+const MARK: usize = 4096;
+
+/// Whether a byte starts a character (is not a UTF-8 continuation byte).
+fn starts_char(b: &u8) -> bool {
+    (*b as i8) >= -0x40
 }
 
 impl LineIndex {
     pub fn new(source: &str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(memchr::memchr_iter(b'\n', source.as_bytes()).map(|i| i + 1));
-        LineIndex { line_starts }
+        let mut char_marks = vec![0];
+        for chunk in source.as_bytes().chunks(MARK) {
+            let before = char_marks.last().copied().unwrap_or(0);
+            char_marks.push(before + chunk.iter().filter(|b| starts_char(b)).count());
+        }
+        LineIndex {
+            line_starts,
+            char_marks,
+        }
+    }
+
+    /// Characters in `source[..offset]` (`offset` on a char boundary).
+    fn chars_before(&self, source: &str, offset: usize) -> usize {
+        let k = offset / MARK;
+        let rest = &source.as_bytes()[k * MARK..offset];
+        self.char_marks[k] + rest.iter().filter(|b| starts_char(b)).count()
     }
 
     /// Line and column of a byte offset. An offset inside a multibyte
@@ -77,12 +103,7 @@ impl LineIndex {
         while !source.is_char_boundary(end) {
             end -= 1;
         }
-        let piece = &source.as_bytes()[start..end];
-        let column = if piece.is_ascii() {
-            piece.len()
-        } else {
-            source[start..end].chars().count()
-        } + 1;
+        let column = self.chars_before(source, end) - self.chars_before(source, start) + 1;
         LineCol {
             line: line + 1,
             column,
@@ -122,6 +143,19 @@ mod tests {
         let idx = LineIndex::new(src);
         assert_eq!(idx.line_col(src, 3), LineCol { line: 2, column: 1 });
         assert_eq!(idx.line_col(src, 1), LineCol { line: 1, column: 2 });
+    }
+
+    #[test]
+    fn long_line_columns_match_a_plain_count() {
+        // Regression: columns on a long single line were O(line length).
+        let src = "é roll 日本 😀 ".repeat(3000);
+        let idx = LineIndex::new(&src);
+        for (off, _) in src.char_indices().step_by(997) {
+            let want = src[..off].chars().count() + 1;
+            assert_eq!(idx.line_col(&src, off).column, want, "at {off}");
+        }
+        let end = idx.line_col(&src, src.len());
+        assert_eq!(end.column, src.chars().count() + 1);
     }
 
     #[test]

@@ -145,12 +145,15 @@ struct SummaryLine<'a> {
     summary: Summary<'a>,
 }
 
-fn json_span(source: &str, index: &LineIndex, span: Span) -> JsonSpan {
+/// Line and column from the decoded `source`; `start`/`end` are file bytes.
+fn json_span(file: &FileReport, index: &LineIndex, span: Span) -> JsonSpan {
+    let source: &str = &file.source;
     let start = index.line_col(source, span.start);
     let end = index.line_col(source, span.end);
+    let bytes = file.file_span(span);
     JsonSpan {
-        start: span.start,
-        end: span.end,
+        start: bytes.start,
+        end: bytes.end,
         line: start.line,
         column: start.column,
         end_line: end.line,
@@ -177,13 +180,13 @@ fn finding<'a>(file: &'a FileReport, index: &LineIndex, f: &'a Finding) -> JsonF
         severity: f.severity.as_str(),
         message: &f.message,
         path: file.path.to_string_lossy().into_owned(),
-        span: json_span(source, index, span),
+        span: json_span(file, index, span),
         text: &source[span.range()],
         labels: f
             .labels
             .iter()
             .map(|l| JsonLabel {
-                span: json_span(source, index, clamp_span(source, l.span)),
+                span: json_span(file, index, clamp_span(source, l.span)),
                 message: &l.message,
             })
             .collect(),

@@ -104,6 +104,24 @@ pub struct FileReport {
     pub source: Arc<str>,
     /// Sorted by span start, then rule id.
     pub findings: Vec<Finding>,
+    /// For a file decoded from a legacy charset (`crate::source::Legacy`):
+    /// the file offset of each byte of `source`, plus its end. Findings'
+    /// spans are then offsets into `source`, and machine formats map them
+    /// through this to the file's bytes. `None`: `source` offsets are the file's.
+    pub file_offsets: Option<Arc<[usize]>>,
+}
+
+impl FileReport {
+    /// A span of `source` as file byte offsets.
+    pub fn file_span(&self, span: crate::span::Span) -> crate::span::Span {
+        match &self.file_offsets {
+            Some(o) => {
+                let at = |i: usize| o[i.min(o.len() - 1)];
+                crate::span::Span::new(at(span.start), at(span.end))
+            }
+            None => span,
+        }
+    }
 }
 
 /// A file that was not linted.
@@ -381,6 +399,7 @@ pub(crate) mod test_support {
                 path: "posts/a.md".into(),
                 source: source.into(),
                 findings: vec![finding, warn],
+                file_offsets: None,
             }],
             files_checked: 2,
             skipped: vec![Skipped {
@@ -470,6 +489,7 @@ mod tests {
             FileReport {
                 path: "p/a.md".into(),
                 source: source.into(),
+                file_offsets: None,
                 findings,
             }
         };

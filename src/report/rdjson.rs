@@ -156,6 +156,7 @@ mod tests {
             files: vec![FileReport {
                 path: "a.txt".into(),
                 source: source.into(),
+                file_offsets: None,
                 findings: vec![Finding {
                     rule: "r/x".into(),
                     severity: Severity::Info,

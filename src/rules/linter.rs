@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
 
 use super::analysis::Analysis;
@@ -85,6 +86,74 @@ struct CompiledPack {
 #[derive(Debug)]
 pub struct Linter {
     packs: Vec<CompiledPack>,
+    prefilter: Option<Prefilter>,
+}
+
+/// The cheap test that lets a file with no trigger term skip parsing: one
+/// ASCII case-insensitive automaton over the raw bytes.
+#[derive(Debug)]
+struct Prefilter {
+    terms: Vec<String>,
+    automaton: AhoCorasick,
+}
+
+/// Stems added for every fuzzy word, so its misspellings ("dermarollling",
+/// "microneedeling") still reach the rules: its first and its last six
+/// letters ("roller" also lets hair-roller how-tos through, on which the
+/// `howto && step` path of the stance model can fire); and, when
+/// "microneedling" is fuzzy, the usual ways it is split and its ending.
+const FUZZY_STEM: usize = 6;
+const EXTRA_STEMS: &[&str] = &["microneedl", "micro-needl", "micro needl", "needling"];
+
+impl Prefilter {
+    /// The trigger terms of every pack: each spelling form of the device
+    /// and procedure terms, the fuzzy words and their stems. `None` when a
+    /// rule can fire without any of them (a `phrase` rule, or a term list
+    /// with regexes), and every file must be read in full.
+    fn new(packs: &[CompiledPack]) -> Option<Prefilter> {
+        let mut terms: Vec<String> = Vec::new();
+        for p in packs {
+            if p.rules.iter().any(|r| r.kind == "phrase") {
+                return None;
+            }
+            for list in [&p.model.device, &p.model.procedure] {
+                if list.has_patterns() {
+                    return None;
+                }
+                terms.extend(list.forms().iter().cloned());
+                for w in list.fuzzy_words() {
+                    let chars: Vec<char> = w.chars().collect();
+                    let n = chars.len().min(FUZZY_STEM);
+                    terms.push(chars[..n].iter().collect());
+                    terms.push(chars[chars.len() - n..].iter().collect());
+                }
+            }
+            if p.model
+                .procedure
+                .fuzzy_words()
+                .iter()
+                .any(|w| w.starts_with("microneedl"))
+            {
+                terms.extend(EXTRA_STEMS.iter().map(|s| s.to_string()));
+            }
+        }
+        terms.retain(|t| !t.is_empty());
+        terms.sort();
+        terms.dedup();
+        // A term that contains another adds nothing to a substring test.
+        let all = terms.clone();
+        terms.retain(|t| !all.iter().any(|u| u != t && t.contains(u.as_str())));
+        if terms.is_empty() {
+            return None;
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostFirst)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&terms)
+            .ok()?;
+        Some(Prefilter { terms, automaton })
+    }
 }
 
 fn run_rule(a: &Analysis, ctx: &RuleCtx, out: &mut Emit) {
@@ -168,7 +237,11 @@ impl Linter {
             check_examples(pack, &cp)?;
             compiled.push(cp);
         }
-        Ok(Linter { packs: compiled })
+        let prefilter = Prefilter::new(&compiled);
+        Ok(Linter {
+            packs: compiled,
+            prefilter,
+        })
     }
 
     /// The built-in packs with default options.
@@ -182,6 +255,21 @@ impl Linter {
             .iter()
             .flat_map(|p| p.rules.iter().map(|r| r.meta.clone()))
             .collect()
+    }
+
+    /// The terms a file must contain (ASCII case-insensitively) for any rule
+    /// to fire, or `None` when every file must be checked in full.
+    /// `beautylint debug trigger-terms` prints them.
+    pub fn trigger_terms(&self) -> Option<&[String]> {
+        self.prefilter.as_ref().map(|p| p.terms.as_slice())
+    }
+
+    /// False when no rule can fire on a file with these contents, so it
+    /// need not be parsed at all.
+    pub fn may_fire(&self, bytes: &[u8]) -> bool {
+        self.prefilter
+            .as_ref()
+            .is_none_or(|p| p.automaton.is_match(bytes))
     }
 
     /// All findings for one document, sorted by position then rule id.
@@ -261,4 +349,43 @@ fn check_examples(pack: &Pack, cp: &CompiledPack) -> Result<(), Box<PackError>> 
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefilter_passes_terms_and_misspellings_only() {
+        let l = Linter::builtin();
+        assert!(l.may_fire(b"My Derma-Roller routine"));
+        assert!(l.may_fire(b"I tried DERMAROLLLING at home"));
+        assert!(l.may_fire(b"skin microneedeling, weekly"));
+        assert!(!l.may_fire(b"A gua sha and a dermatologist's advice"));
+        let terms = l.trigger_terms().unwrap();
+        assert!(terms.iter().any(|t| t == "dermar"));
+    }
+
+    #[test]
+    fn a_phrase_rule_turns_the_prefilter_off() {
+        let user = Pack::parse(
+            "user.toml",
+            r#"name = "user"
+[[rule]]
+name = "miracle"
+kind = "phrase"
+severity = "warning"
+summary = "s"
+message = "m"
+docs = "d"
+patterns = ['\bmiracle\b']
+"#,
+        )
+        .unwrap();
+        let mut packs = Pack::builtin();
+        packs.push(user);
+        let l = Linter::new(packs, LintOptions::default()).unwrap();
+        assert!(l.trigger_terms().is_none());
+        assert!(l.may_fire(b"a miracle cream"));
+    }
 }

@@ -74,7 +74,7 @@ impl Model {
             });
             for p in &class.patterns {
                 regexes.push(compile_regex(pack, p, &format!("cues.{name}"))?);
-                sources.push(p.get_ref().clone());
+                sources.push(super::terms::ascii_word_boundaries(p.get_ref()));
                 owner.push(idx);
             }
         }

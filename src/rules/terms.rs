@@ -13,6 +13,8 @@ use crate::pack::{Pack, PackError, TermList};
 #[derive(Debug, Clone)]
 pub struct TermMatcher {
     automaton: Option<AhoCorasick>,
+    /// Every spelling form the automaton matches, lowercased and sorted.
+    forms: Vec<String>,
     fuzzy: Vec<String>,
     patterns: Vec<Regex>,
     exclude: Vec<Regex>,
@@ -24,7 +26,7 @@ pub fn compile_regex(
     src: &toml::Spanned<String>,
     what: &str,
 ) -> Result<Regex, Box<PackError>> {
-    RegexBuilder::new(src.get_ref())
+    RegexBuilder::new(&ascii_word_boundaries(src.get_ref()))
         .case_insensitive(true)
         .size_limit(1 << 20)
         .build()
@@ -36,6 +38,29 @@ pub fn compile_regex(
                 Some("patterns use the `regex` crate's syntax, case-insensitive".into()),
             )
         })
+}
+
+/// Rewrites `\b` as an ASCII word boundary. Unicode `\b` makes the regex
+/// engines fall back to their slowest path on any non-ASCII text (curly
+/// quotes, dashes), and our cue words are ASCII.
+pub fn ascii_word_boundaries(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('b') => out.push_str("(?-u:\\b)"),
+                Some(n) => {
+                    out.push(c);
+                    out.push(n);
+                }
+                None => out.push(c),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn first_line(s: &str) -> String {
@@ -111,6 +136,7 @@ impl TermMatcher {
         };
         Ok(TermMatcher {
             automaton,
+            forms,
             fuzzy: list
                 .fuzzy
                 .iter()
@@ -120,6 +146,21 @@ impl TermMatcher {
             patterns: compile_all(&list.patterns)?,
             exclude: compile_all(&list.exclude)?,
         })
+    }
+
+    /// Every spelling form of the list's terms and fuzzy words (lowercased).
+    pub fn forms(&self) -> &[String] {
+        &self.forms
+    }
+
+    /// The words that also match their misspellings (lowercased).
+    pub fn fuzzy_words(&self) -> &[String] {
+        &self.fuzzy
+    }
+
+    /// True when the list has regexes, whose hits no literal can predict.
+    pub fn has_patterns(&self) -> bool {
+        !self.patterns.is_empty()
     }
 
     /// All hits in `text`, in order, non-overlapping.
