@@ -728,14 +728,12 @@ mod tests {
         assert_eq!(with(src, &["#pb p"]), "other");
         // The first selector that matches wins, in list order.
         assert_eq!(with(src, &[".post-body", ".entry-content"]), "other");
-        // Nothing matches: the default article scoping.
-        assert_eq!(with(src, &["section .x"]), "T\n\nbody\n\ncomment");
+        // Nothing matches: the default article scoping (reader comments
+        // are page furniture and never read).
+        assert_eq!(with(src, &["section .x"]), "T\n\nbody");
         assert_eq!(with(src, &[]), parse(src).text);
         // Descendant, not child: `.entry-content` is not inside `.comments`.
-        assert_eq!(
-            with(src, &[".comments .entry-content"]),
-            "T\n\nbody\n\ncomment"
-        );
+        assert_eq!(with(src, &[".comments .entry-content"]), "T\n\nbody");
     }
 
     #[test]
