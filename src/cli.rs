@@ -24,6 +24,7 @@ Examples:
   beautylint check --require pregnancy,active-acne
   beautylint rules                       List the rules
   beautylint rule microneedling/home-use Show one rule's documentation
+  beautylint server                      Language server for editors (LSP over stdio)
 
 Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage, pack or read errors.";
 
@@ -66,6 +67,8 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Run the language server (LSP over stdin/stdout) for editors.
+    Server,
 
     /// Internals for benchmarks and bug reports (not a stable interface).
     #[command(hide = true, subcommand)]
@@ -359,6 +362,16 @@ pub fn run(
                 }
             }
         }
+        // stdout is the protocol channel: only stderr is written here.
+        Command::Server => match crate::server::run_stdio() {
+            Ok(true) => Ok(ExitStatus::Clean),
+            // `exit` without `shutdown`: exit code 1, as LSP asks.
+            Ok(false) => Ok(ExitStatus::Findings),
+            Err(e) => {
+                writeln!(err, "beautylint: error: language server: {e}")?;
+                Ok(ExitStatus::Error)
+            }
+        },
         Command::Debug(DebugCommand::TriggerTerms(packs)) => {
             let color = ColorChoice::Auto.enabled(term.stderr_is_tty, term);
             let linter = match settings::linter_for(&packs, Default::default()) {

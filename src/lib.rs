@@ -4,7 +4,7 @@
 //! them, `document` turns each into prose with exact source spans, `rules`
 //! (driven by the data in `pack`) finds problems, and `report` prints them.
 //! `cli` parses the command line, `settings` resolves it, and `check` runs
-//! the stages for `beautylint check`.
+//! the stages for `beautylint check`; `server` is the language server.
 //! The library never prints; the binary owns all I/O and passes `Write`
 //! handles in.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
@@ -19,6 +19,7 @@ pub mod fuzz;
 pub mod pack;
 pub mod report;
 pub mod rules;
+pub mod server;
 pub mod settings;
 pub mod source;
 pub mod span;

@@ -15,8 +15,10 @@ fn main() -> ExitCode {
         stderr_is_tty: io::stderr().is_terminal(),
         no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
     };
-    let mut out = io::BufWriter::new(io::stdout().lock());
-    let mut err = io::stderr().lock();
+    // Not locked for the whole run: `beautylint server` writes stdout from
+    // the LSP writer thread.
+    let mut out = io::BufWriter::new(io::stdout());
+    let mut err = io::stderr();
     let result = cli::run(args, &term, &mut out, &mut err).and_then(|status| {
         out.flush()?;
         Ok(status)
