@@ -68,6 +68,11 @@ pub struct Analysis<'a> {
     pub sentences: Vec<Sentence>,
     /// Per block: the frame it inherits.
     pub frames: Vec<Option<FrameSource>>,
+    /// Per block: the indices of its sentences (sentences are in block order).
+    pub block_sents: Vec<Range<usize>>,
+    /// Per block: the first block of the run of list items it belongs to
+    /// (itself when it is not a list item).
+    pub list_first: Vec<usize>,
     /// Per sentence: its stance.
     pub stances: Vec<Stance>,
 }
@@ -107,10 +112,31 @@ impl<'a> Analysis<'a> {
                     .collect();
             }
         }
+        let mut block_sents = vec![0..0; doc.blocks.len()];
+        let mut i = 0;
+        for (bi, r) in block_sents.iter_mut().enumerate() {
+            let start = i;
+            while i < sentences.len() && sentences[i].block == bi {
+                i += 1;
+            }
+            *r = start..i;
+        }
+        let blocks = &doc.blocks;
+        let mut list_first: Vec<usize> = (0..blocks.len()).collect();
+        for i in 1..blocks.len() {
+            if let (BlockKind::ListItem, Some(list)) = (blocks[i].kind, blocks[i].list) {
+                let prev = &blocks[i - 1];
+                if prev.list == Some(list) || prev.kind == BlockKind::ListItem {
+                    list_first[i] = list_first[i - 1];
+                }
+            }
+        }
         let mut a = Analysis {
             doc,
             model,
             about_device,
+            block_sents,
+            list_first,
             sentences,
             frames: Vec::new(),
             stances: Vec::new(),
@@ -129,12 +155,8 @@ impl<'a> Analysis<'a> {
     }
 
     /// Sentences of a block.
-    pub fn block_sentences(&self, block: usize) -> impl Iterator<Item = usize> + '_ {
-        self.sentences
-            .iter()
-            .enumerate()
-            .filter(move |(_, s)| s.block == block)
-            .map(|(i, _)| i)
+    pub fn block_sentences(&self, block: usize) -> std::ops::Range<usize> {
+        self.block_sents[block].clone()
     }
 
     pub fn role_weight(&self, hits: &[CueHit], role: CueRole) -> f32 {
@@ -150,17 +172,16 @@ impl<'a> Analysis<'a> {
 
     /// Cue hits of a range of text (for headings and lead-ins, which are
     /// short: one pass over the whole range).
-    fn range_cues(&self, range: Range<usize>) -> Vec<CueHit> {
-        self.sentences
+    pub fn block_cues(&self, block: usize) -> Vec<CueHit> {
+        self.sentences[self.block_sents[block].clone()]
             .iter()
-            .filter(|s| s.range.start >= range.start && s.range.end <= range.end)
             .flat_map(|s| s.cues.iter().cloned())
             .collect()
     }
 
     /// The frame a heading or lead-in sets, if any.
-    fn frame_of(&self, range: Range<usize>) -> Frame {
-        let hits = self.range_cues(range);
+    fn frame_of(&self, block: usize) -> Frame {
+        let hits = self.block_cues(block);
         let warn =
             self.role_weight(&hits, CueRole::WarnFrame) + self.role_weight(&hits, CueRole::Warn);
         let howto = self.role_weight(&hits, CueRole::HowtoFrame);
@@ -176,12 +197,12 @@ impl<'a> Analysis<'a> {
     /// The frame a list's lead-in sets: a heading-style frame, or
     /// instructions when the lead-in itself recommends ("Once a week I do
     /// the following:").
-    fn lead_in_frame(&self, range: Range<usize>) -> Frame {
-        let f = self.frame_of(range.clone());
+    fn lead_in_frame(&self, block: usize) -> Frame {
+        let f = self.frame_of(block);
         if f != Frame::None {
             return f;
         }
-        let hits = self.range_cues(range);
+        let hits = self.block_cues(block);
         let rec = self.role_weight(&hits, CueRole::Recommend)
             + self.role_weight(&hits, CueRole::Step)
             + self.role_weight(&hits, CueRole::Home);
@@ -224,7 +245,7 @@ impl<'a> Analysis<'a> {
         let mut heading_frames: Vec<Option<FrameSource>> = vec![None; blocks.len()];
         for (i, b) in blocks.iter().enumerate() {
             if let BlockKind::Heading(_) = b.kind {
-                let mut frame = self.frame_of(b.range.clone());
+                let mut frame = self.frame_of(i);
                 let text = self.doc.block_text(b).trim_end();
                 if text.ends_with('?') {
                     let answer = (i + 1..blocks.len())
@@ -253,18 +274,12 @@ impl<'a> Analysis<'a> {
                 .rev()
                 .find_map(|&h| heading_frames.get(h).cloned().flatten());
             // A list inherits from its lead-in sentence ("Reasons to avoid…:").
-            if let (BlockKind::ListItem, Some(list)) = (b.kind, b.list) {
-                let first = (0..=i)
-                    .rev()
-                    .take_while(|&j| {
-                        blocks[j].list == Some(list) || blocks[j].kind == BlockKind::ListItem
-                    })
-                    .last()
-                    .unwrap_or(i);
+            if b.kind == BlockKind::ListItem && b.list.is_some() {
+                let first = self.list_first[i];
                 if let Some(lead) = first.checked_sub(1).map(|j| &blocks[j]) {
                     let t = self.doc.block_text(lead).trim_end();
                     if lead.kind != BlockKind::ListItem && t.ends_with(':') {
-                        let f = self.lead_in_frame(lead.range.clone());
+                        let f = self.lead_in_frame(first - 1);
                         if f != Frame::None {
                             frame = Some(FrameSource {
                                 frame: f,

@@ -28,29 +28,23 @@ pub struct Coverage {
 /// Blocks under a contraindication heading or lead-in.
 fn framed_blocks(a: &Analysis) -> Vec<bool> {
     let blocks = &a.doc.blocks;
-    let contra_range = |r: &Range<usize>| {
-        a.sentences
+    let contra = |b: usize| {
+        a.sentences[a.block_sentences(b)]
             .iter()
-            .filter(|s| s.range.start >= r.start && s.range.end <= r.end)
             .any(|s| a.has_role(&s.cues, CueRole::ContraFrame))
     };
     let heading: Vec<bool> = blocks
         .iter()
-        .map(|b| matches!(b.kind, BlockKind::Heading(_)) && contra_range(&b.range))
+        .enumerate()
+        .map(|(i, b)| matches!(b.kind, BlockKind::Heading(_)) && contra(i))
         .collect();
     let mut out = vec![false; blocks.len()];
     for (i, b) in blocks.iter().enumerate() {
         let mut framed = b.headings.iter().any(|&h| heading[h]);
-        if let (BlockKind::ListItem, Some(list)) = (b.kind, b.list) {
-            let first = (0..=i)
-                .rev()
-                .take_while(|&j| {
-                    blocks[j].list == Some(list) || blocks[j].kind == BlockKind::ListItem
-                })
-                .last()
-                .unwrap_or(i);
-            if let Some(lead) = first.checked_sub(1).map(|j| &blocks[j]) {
-                if lead.kind != BlockKind::ListItem && contra_range(&lead.range) {
+        if b.kind == BlockKind::ListItem && b.list.is_some() {
+            let first = a.list_first[i];
+            if let Some(lead) = first.checked_sub(1) {
+                if blocks[lead].kind != BlockKind::ListItem && contra(lead) {
                     framed = true;
                 }
             }
