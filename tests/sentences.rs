@@ -20,7 +20,7 @@ use serde::Deserialize;
 const DATA: &str = "tests/data/sentences.jsonl";
 const KNOWN: &str = "tests/data/sentences.known-failures.txt";
 /// Floor on the share of passing cases; raise it as the engine improves.
-const MIN_PASS_RATE: f64 = 0.70;
+const MIN_PASS_RATE: f64 = 0.75;
 const HEADER: &str = "\
 # Ids of tests/data/sentences.jsonl that fail today (tests/sentences.rs).
 # Remove an id once it passes; `BLESS=1 cargo test --test sentences` rewrites this file.
