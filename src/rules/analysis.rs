@@ -103,8 +103,15 @@ impl<'a> Analysis<'a> {
             }
         }
         let about_device = sentences.iter().any(|s| !s.devices.is_empty());
+        // A page about hair or jade rollers: "the roller" is not a needle roller.
+        let other_rollers = !model.not_device.find(&doc.text).is_empty();
         for s in &mut sentences {
-            if about_device || !needle_depth::lengths(&doc.text[s.range.clone()]).is_empty() {
+            let t = &doc.text[s.range.clone()];
+            let instructed = !other_rollers
+                && s.cues
+                    .iter()
+                    .any(|h| matches!(model.cues[h.cue].role, CueRole::Step | CueRole::Home));
+            if about_device || instructed || !needle_depth::lengths(t).is_empty() {
                 let found = model.device_anaphors(&doc.text, s.range.clone());
                 s.anaphors = found
                     .into_iter()
