@@ -406,8 +406,8 @@ pub fn lint_text(
     // it counts as checked without being parsed.
     let raw = if fs.resolved.linter.may_fire(text.as_bytes()) {
         let doc = match kind {
-            DocKind::Html => document::html::parse_with(&text, &fs.resolved.html),
-            other => document::parse(&text, other),
+            DocKind::Html => document::html::parse_with(text, &fs.resolved.html),
+            other => document::parse(text, other),
         };
         fs.resolved.linter.check(&doc)
     } else {
@@ -421,10 +421,10 @@ pub fn lint_text(
         })
         .collect();
     if inline_config {
-        let directives = suppress::directives(&text, kind);
+        let directives = suppress::directives(text, kind);
         if !directives.is_empty() {
             let known = |sel: &str| fs.rules.keys().any(|id| suppress::selects(sel, id));
-            let (kept, unused) = suppress::apply(&text, &directives, findings, &known);
+            let (kept, unused) = suppress::apply(text, &directives, findings, &known);
             findings = kept;
             if let Some(level) = fs.level(suppress::UNUSED) {
                 findings.extend(unused.into_iter().map(|mut f| {

@@ -182,7 +182,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bad.toml");
         std::fs::write(&path, "name = 3\n").unwrap();
-        let e = Pack::load_file(&path).unwrap_err();
+        let e = crate::pack::Pack::load_file(&path).unwrap_err();
         let p = SettingsProblem::from_pack_error(&e);
         assert_eq!(p.file.as_deref(), Some(path.as_path()));
         assert_eq!(p.file_text, "name = 3\n");
