@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use crate::config::{DiagError, Resolver};
+use crate::config::{DiagError, FileSettings, Resolver};
 use crate::document::{self, DocKind};
 use crate::report::{FileReport, Report, Skipped};
 use crate::rules::{Finding, Linter, Severity};
@@ -371,38 +371,7 @@ fn lint_configured(
     });
     // `-` (stdin without a name) has no extension: plain text.
     let kind = DocKind::from_path(&path);
-    // A file with none of the packs' trigger terms cannot have a finding:
-    // it counts as checked without being parsed.
-    let raw = if fs.resolved.linter.may_fire(text.text.as_bytes()) {
-        let doc = match kind {
-            DocKind::Html => document::html::parse_with(&text.text, &fs.resolved.html),
-            other => document::parse(&text.text, other),
-        };
-        fs.resolved.linter.check(&doc)
-    } else {
-        Vec::new()
-    };
-    let mut findings: Vec<Finding> = raw
-        .into_iter()
-        .filter_map(|mut f| {
-            f.severity = fs.level(&f.rule)?;
-            Some(f)
-        })
-        .collect();
-    if inline_config {
-        let directives = suppress::directives(&text.text, kind);
-        if !directives.is_empty() {
-            let known = |sel: &str| fs.rules.keys().any(|id| suppress::selects(sel, id));
-            let (kept, unused) = suppress::apply(&text.text, &directives, findings, &known);
-            findings = kept;
-            if let Some(level) = fs.level(suppress::UNUSED) {
-                findings.extend(unused.into_iter().map(|mut f| {
-                    f.severity = level;
-                    f
-                }));
-            }
-        }
-    }
+    let findings = lint_text(&text.text, kind, &fs, inline_config);
     let outcome = Outcome::Checked {
         file: FileReport {
             path,
@@ -421,4 +390,49 @@ fn lint_configured(
         warning,
     };
     Ok(Some((outcome, fail_on)))
+}
+
+/// Lints one text with one file's settings: what the CLI reports for it
+/// (rule levels and `off`, html options, inline suppressions and
+/// `suppression/unused` when `inline_config`). The language server uses it
+/// too, so an editor shows exactly what the CLI would.
+pub fn lint_text(
+    text: &str,
+    kind: DocKind,
+    fs: &FileSettings,
+    inline_config: bool,
+) -> Vec<Finding> {
+    // A file with none of the packs' trigger terms cannot have a finding:
+    // it counts as checked without being parsed.
+    let raw = if fs.resolved.linter.may_fire(text.as_bytes()) {
+        let doc = match kind {
+            DocKind::Html => document::html::parse_with(text, &fs.resolved.html),
+            other => document::parse(text, other),
+        };
+        fs.resolved.linter.check(&doc)
+    } else {
+        Vec::new()
+    };
+    let mut findings: Vec<Finding> = raw
+        .into_iter()
+        .filter_map(|mut f| {
+            f.severity = fs.level(&f.rule)?;
+            Some(f)
+        })
+        .collect();
+    if inline_config {
+        let directives = suppress::directives(text, kind);
+        if !directives.is_empty() {
+            let known = |sel: &str| fs.rules.keys().any(|id| suppress::selects(sel, id));
+            let (kept, unused) = suppress::apply(text, &directives, findings, &known);
+            findings = kept;
+            if let Some(level) = fs.level(suppress::UNUSED) {
+                findings.extend(unused.into_iter().map(|mut f| {
+                    f.severity = level;
+                    f
+                }));
+            }
+        }
+    }
+    findings
 }

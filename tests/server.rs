@@ -246,3 +246,121 @@ fn utf8_session_plain_text_bad_requests_and_close() {
     let (_, status) = c.finish();
     assert_eq!(status.code(), Some(0));
 }
+
+fn rules(diags: &Value) -> Vec<(String, i64)> {
+    let mut out: Vec<(String, i64)> = diags["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["severity"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn config_changed(c: &mut Client, path: &std::path::Path) {
+    let uri = format!("file://{}", path.display());
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri, "type": 2}]}),
+    );
+}
+
+#[test]
+fn workspace_config_levels_and_reload_on_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let cfg = root.join("beautylint.toml");
+    std::fs::write(
+        &cfg,
+        "[severity]\n\"microneedling/no-professional\" = \"off\"\n\"microneedling/home-use\" = \"warning\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir(root.join("posts")).unwrap();
+    let uri = format!("file://{}/posts/draft.md", root.display());
+    let mut c = Client::start(BIN);
+    c.initialize(json!({}));
+    open(&mut c, &uri, "markdown", &draft());
+    let diags = c.diagnostics(&uri, Some(1));
+    assert_eq!(
+        rules(&diags),
+        [
+            ("microneedling/home-use".to_string(), 2),
+            ("microneedling/missing-contraindications".to_string(), 1),
+        ],
+        "{diags:#}"
+    );
+
+    // The config changes: home-use back to error, no-professional on,
+    // missing-contraindications ignored.
+    std::fs::write(
+        &cfg,
+        "ignore = [\"microneedling/missing-contraindications\"]\n[severity]\n\"microneedling/no-professional\" = \"info\"\n",
+    )
+    .unwrap();
+    config_changed(&mut c, &cfg);
+    let diags = c.diagnostics(&uri, Some(1));
+    assert_eq!(
+        rules(&diags),
+        [
+            ("microneedling/home-use".to_string(), 1),
+            ("microneedling/no-professional".to_string(), 3),
+        ],
+        "{diags:#}"
+    );
+
+    // An unused suppression is reported like the CLI does.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [
+            {"text": "<!-- beautylint-disable-next-line microneedling/home-use -->\n# Notes\n\nNothing here.\n"}
+        ]}),
+    );
+    let diags = c.diagnostics(&uri, Some(2));
+    assert_eq!(
+        rules(&diags),
+        [("suppression/unused".to_string(), 2)],
+        "{diags:#}"
+    );
+    let (_, status) = c.finish();
+    assert!(status.success());
+}
+
+#[test]
+fn broken_config_is_shown_once_and_does_not_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let cfg = root.join("beautylint.toml");
+    std::fs::write(
+        &cfg,
+        "# shared\n[severity]\n\"microneedling/home-use\" = \"loud\"\n",
+    )
+    .unwrap();
+    let uri = format!("file://{}/draft.md", root.display());
+    let cfg_uri = format!("file://{}", cfg.display());
+    let mut c = Client::start(BIN);
+    c.initialize(json!({}));
+    open(&mut c, &uri, "markdown", &draft());
+    let shown = c.wait_for("showMessage", |m| m["method"] == "window/showMessage");
+    assert_eq!(shown["params"]["type"], 1, "{shown:#}");
+    let on_config = c.diagnostics(&cfg_uri, None);
+    let d = &on_config["diagnostics"][0];
+    assert_eq!(d["range"]["start"]["line"], 2, "{on_config:#}");
+    assert_eq!(d["severity"], 1);
+    assert_eq!(rules(&c.diagnostics(&uri, Some(1))), []);
+
+    // Fixed: the problem is cleared and the document linted again.
+    std::fs::write(&cfg, "[severity]\n\"microneedling/home-use\" = \"info\"\n").unwrap();
+    config_changed(&mut c, &cfg);
+    let cleared = c.diagnostics(&cfg_uri, None);
+    assert_eq!(cleared["diagnostics"], json!([]));
+    let diags = c.diagnostics(&uri, Some(1));
+    assert!(rules(&diags).contains(&("microneedling/home-use".to_string(), 3)));
+    let (_, status) = c.finish();
+    assert!(status.success());
+}

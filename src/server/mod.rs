@@ -6,8 +6,9 @@
 //! findings become diagnostics with positions in the negotiated encoding
 //! (UTF-8 when the client offers it, else UTF-16). Hover shows a rule's
 //! docs; code actions insert suppression comments. What a document is
-//! linted with comes from [`settings::Resolver::settings_for`], the one
-//! place that will read `beautylint.toml`.
+//! linted with comes from [`settings::Resolver::settings_for`]: the CLI's
+//! config resolution (`beautylint.toml`) for the document's path, cached
+//! until a watched `beautylint.toml` changes.
 //!
 //! The server never prints: messages for the user go to the client as
 //! `window/showMessage` or `window/logMessage`.
@@ -40,7 +41,7 @@ use lsp_types::{
     WorkspaceEdit,
 };
 
-use crate::document::{self, DocKind};
+use crate::document::DocKind;
 use crate::rules::{Finding, Severity};
 use settings::{Resolver, SettingsProblem};
 use text::{Encoding, LineIndex};
@@ -389,15 +390,10 @@ impl Server {
         let (text, kind) = (&doc.text, doc.kind);
         let findings = settings.map(|s| {
             catch_unwind(AssertUnwindSafe(|| {
-                let findings = s.linter.check(&document::parse(text, kind));
-                // Inline suppression comments (what the quick fixes insert).
-                let directives = crate::suppress::directives(text, kind);
-                if directives.is_empty() {
-                    return findings;
-                }
-                let known =
-                    |sel: &str| s.rules.iter().any(|r| crate::suppress::selects(sel, &r.id));
-                crate::suppress::apply(text, &directives, findings, &known).0
+                // Exactly what the CLI reports for this path: config levels
+                // and `off`, html.content, inline suppressions (what the
+                // quick fixes insert) and unused-suppression warnings.
+                crate::check::lint_text(text, kind, &s.file, true)
             }))
         });
         doc.findings = match findings {
