@@ -17,7 +17,12 @@ pub fn check(a: &Analysis, ctx: &RuleCtx, out: &mut Emit) {
             continue;
         }
         let text = &a.doc.text;
-        let device = s.devices.first().or(s.procedures.first()).cloned();
+        let device = s
+            .devices
+            .first()
+            .or(s.anaphors.first())
+            .or(s.procedures.first())
+            .cloned();
         let mut labels = Vec::new();
         if let Some(d) = &device {
             labels.push((d.clone(), "device".to_string()));
@@ -51,6 +56,7 @@ pub fn check(a: &Analysis, ctx: &RuleCtx, out: &mut Emit) {
         let device_text = s
             .devices
             .first()
+            .or(s.anaphors.first())
             .or(s.procedures.first())
             .map(|d| text[d.clone()].to_string())
             .unwrap_or_else(|| "microneedling".into());
