@@ -58,6 +58,31 @@ fn term_list(pack: &Pack, name: &str) -> Result<TermMatcher, Box<PackError>> {
     TermMatcher::compile(pack, list, &format!("terms.{name}"))
 }
 
+/// A cue's pattern as the `RegexSet` sees it. The set only picks which cue
+/// regexes to run, so it may match more than they do: a Unicode `\B` (which
+/// would make the set's DFA give up on any non-ASCII text and fall back to
+/// the PikeVM for the whole set) is dropped, and the cue's own regex applies it.
+fn set_source(pattern: &str) -> String {
+    let pattern = super::terms::ascii_word_boundaries(pattern);
+    let mut out = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('B') => {}
+                Some(n) => {
+                    out.push(c);
+                    out.push(n);
+                }
+                None => out.push(c),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 impl Model {
     pub fn compile(pack: &Pack) -> Result<Model, Box<PackError>> {
         let mut cues = Vec::new();
@@ -74,7 +99,7 @@ impl Model {
             });
             for p in &class.patterns {
                 regexes.push(compile_regex(pack, p, &format!("cues.{name}"))?);
-                sources.push(super::terms::ascii_word_boundaries(p.get_ref()));
+                sources.push(set_source(p.get_ref()));
                 owner.push(idx);
             }
         }
@@ -201,5 +226,20 @@ impl Model {
 
     pub fn category_index(&self, name: &str) -> Option<usize> {
         self.categories.iter().position(|c| c.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::set_source;
+
+    #[test]
+    fn set_source_drops_only_unicode_not_word_boundaries() {
+        assert_eq!(
+            set_source(r"(?:\b\d+|\B\.\d+)mm"),
+            r"(?:(?-u:\b)\d+|\.\d+)mm"
+        );
+        // An escaped backslash followed by `B` is a literal, kept.
+        assert_eq!(set_source(r"a\\B"), r"a\\B");
     }
 }
