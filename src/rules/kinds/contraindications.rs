@@ -106,12 +106,17 @@ pub fn discusses(a: &Analysis) -> bool {
         matches!(a.doc.blocks[s.block].kind, BlockKind::Heading(_))
     };
     let mentions = |s: &crate::rules::analysis::Sentence| s.devices.len() + s.procedures.len();
-    let in_prose: usize = a
-        .sentences
-        .iter()
-        .filter(|s| !is_heading(s))
-        .map(mentions)
-        .sum();
+    // A block of a word or two ("Microneedling" in a menu or a link list)
+    // is navigation, not prose about the treatment.
+    let prose = |s: &crate::rules::analysis::Sentence| {
+        !is_heading(s)
+            && a.doc
+                .block_text(&a.doc.blocks[s.block])
+                .split_whitespace()
+                .nth(2)
+                .is_some()
+    };
+    let in_prose: usize = a.sentences.iter().filter(|s| prose(s)).map(mentions).sum();
     let in_heading = a.sentences.iter().any(|s| is_heading(s) && mentions(s) > 0);
     // A heading alone may be a link card to another page; a heading with
     // prose about it, or repeated prose mentions, is a page about it.
