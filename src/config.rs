@@ -170,6 +170,12 @@ impl ConfigFile {
         let path = absolute(path);
         let text = std::fs::read_to_string(&path)
             .map_err(|e| plain_error(format!("cannot read config {}: {e}", path.display())))?;
+        ConfigFile::parse(path, text)
+    }
+
+    /// Parses the text of a config file at `path` (absolute; used for its
+    /// folder and in messages). Nothing is read; `extend` is not followed.
+    pub fn parse(path: PathBuf, text: String) -> Result<ConfigFile, DiagError> {
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let mut file = ConfigFile {
             path,
@@ -188,6 +194,37 @@ impl ConfigFile {
         })?;
         Ok(file)
     }
+
+    /// The checks of this file alone that need no other file: its globs,
+    /// its HTML selectors, and that every rule id or pack name it names
+    /// exists in `linter`. Resolving a config makes the same checks.
+    pub fn validate(&self, linter: &Linter) -> Result<(), DiagError> {
+        for o in &self.raw.overrides {
+            Globs::new(self, &o.files)?;
+        }
+        Globs::new(self, &self.raw.exclude)?;
+        if let Some(c) = &self.raw.html.content {
+            content_selectors(self, c)?;
+        }
+        check_selectors(self, &known_selectors(linter))
+    }
+}
+
+/// `[html] content` parsed, an error pointing at the bad selector.
+fn content_selectors(f: &ConfigFile, c: &[Spanned<String>]) -> Result<Vec<Selector>, DiagError> {
+    c.iter()
+        .map(|s| {
+            s.get_ref().parse::<Selector>().map_err(|e| {
+                error(
+                    f,
+                    Some(s.span()),
+                    format!("invalid selector in {}: {e}", f.path.display()),
+                    "this selector",
+                    None,
+                )
+            })
+        })
+        .collect()
 }
 
 /// An absolute path with `.` and `..` removed lexically (no file system
@@ -501,19 +538,7 @@ impl Resolver {
                 require_at = Some(f);
             }
             if let Some(c) = &raw.html.content {
-                let mut sels = Vec::new();
-                for s in c {
-                    sels.push(s.get_ref().parse::<Selector>().map_err(|e| {
-                        error(
-                            f,
-                            Some(s.span()),
-                            format!("invalid selector in {}: {e}", f.path.display()),
-                            "this selector",
-                            None,
-                        )
-                    })?);
-                }
-                content = Some(sels);
+                content = Some(content_selectors(f, c)?);
             }
         }
         for p in &self.cli.packs {

@@ -153,3 +153,39 @@ fn check_pack_error(text: &str, e: &crate::pack::PackError) {
         }
     }
 }
+
+/// Target `config`: bytes as a `beautylint.toml`; parse it and make the
+/// checks that need no other file (globs, selectors, rule ids against the
+/// built-in packs). Errors are fine, panics are not; every label of an error
+/// must lie inside the config's text, on char boundaries, and the error must
+/// render as the CLI renders it.
+pub fn config(data: &[u8]) {
+    // The CLI reads configs as UTF-8 (anything else is a read error).
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let path = std::path::PathBuf::from("/fuzz/beautylint.toml");
+    let result = crate::config::ConfigFile::parse(path, text.to_string())
+        .and_then(|f| f.validate(builtin()));
+    if let Err(e) = result {
+        check_diagnostic(text, e.as_ref());
+    }
+}
+
+fn check_diagnostic(text: &str, e: &dyn miette::Diagnostic) {
+    for l in e.labels().into_iter().flatten() {
+        let (start, len) = (l.offset(), l.len());
+        assert!(
+            text.get(start..start + len).is_some(),
+            "config error label {start}+{len} outside the config ({} bytes) or not on char boundaries: {e}",
+            text.len()
+        );
+    }
+    let mut out = String::new();
+    let handler =
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
+    assert!(
+        handler.render_report(&mut out, e).is_ok(),
+        "config error does not render: {e}"
+    );
+}

@@ -68,13 +68,14 @@ fn fixtures_and_regressions_keep_the_invariants() {
 
 #[test]
 fn saved_corpora_replay() {
-    for target in ["markdown", "html", "lint", "pack"] {
+    for target in ["markdown", "html", "lint", "pack", "config"] {
         for f in all_files(&[&format!("fuzz/corpus/{target}")]) {
             let data = std::fs::read(&f).unwrap();
             let r = std::panic::catch_unwind(|| match target {
                 "markdown" => fuzz::markdown(&data),
                 "html" => fuzz::html(&data),
                 "lint" => fuzz::lint(&data),
+                "config" => fuzz::config(&data),
                 _ => fuzz::pack(&data),
             });
             assert!(r.is_ok(), "{target}: {} broke an invariant", f.display());
@@ -174,5 +175,38 @@ fn generated_documents_keep_the_invariants() {
             "seed {seed} broke an invariant; input: {:?}",
             String::from_utf8_lossy(&data)
         );
+    }
+}
+
+#[test]
+fn configs_and_config_fragments_load_or_fail_cleanly() {
+    let seeds = all_files(&["fuzz/seeds/config"]);
+    assert!(seeds.len() >= 3, "config seeds not found");
+    for f in seeds {
+        let text = std::fs::read_to_string(&f).unwrap();
+        // Every prefix cut on a char boundary: a valid config, or an error
+        // whose labels lie inside the text and that renders.
+        for cut in (0..=text.len()).filter(|&c| text.is_char_boundary(c)) {
+            let r = std::panic::catch_unwind(|| fuzz::config(&text.as_bytes()[..cut]));
+            assert!(r.is_ok(), "{} cut at {cut} broke an invariant", f.display());
+        }
+    }
+    for c in [
+        "",
+        "\u{feff}select = [\"microneedling\"]\n",
+        "select = [\"é\u{301}x\"]\n",
+        "[severity]\n\"microneedling/home-use\" = \"loud\"\n",
+        "[[overrides]]\nfiles = [\"{a,b\"]\n",
+        "[[overrides]]\nfiles = []\nseverity = { \"nope\" = \"off\" }\n",
+        "exclude = [\"[\"]\n",
+        "[html]\ncontent = [\"\", \"::\", \"a[\"]\n",
+        "max-file-size = -1\n",
+        "fail-on = \"never\"\n",
+        "a = 1\n",
+        "select = [\"microneedling\"\n",
+        "[contraindications]\nrequire = [\"unknown-category\"]\n",
+    ] {
+        let r = std::panic::catch_unwind(|| fuzz::config(c.as_bytes()));
+        assert!(r.is_ok(), "{c:?} broke an invariant");
     }
 }
