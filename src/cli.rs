@@ -451,8 +451,8 @@ fn check_command(
     } else if let Some(b) = &baseline {
         baselined = b.filter(&mut checked.report);
     }
-    if let Ok(linter) = settings.build_linter() {
-        checked.report.rules = linter.rules();
+    if let Ok(rules) = resolver.base_rules() {
+        checked.report.rules = rules;
     }
     if let Some(path) = &settings.output_file {
         if let Err(e) = write_report_file(settings, &checked.report, path) {

@@ -363,6 +363,8 @@ pub struct Resolved {
     layers: Vec<Layer>,
     overrides: Vec<(Globs, Layer)>,
     exclude: Vec<Globs>,
+    /// The rule levels of a file no override matches: most files share it.
+    base_rules: Arc<BTreeMap<String, Option<Severity>>>,
 }
 
 /// Everything one file is checked with.
@@ -370,7 +372,7 @@ pub struct Resolved {
 pub struct FileSettings {
     pub resolved: Arc<Resolved>,
     /// Every rule (and `suppression/unused`) and its severity, `None` when off.
-    pub rules: BTreeMap<String, Option<Severity>>,
+    pub rules: Arc<BTreeMap<String, Option<Severity>>>,
     /// Matched by an `exclude` glob (a walked file is then skipped).
     pub excluded: bool,
 }
@@ -450,32 +452,38 @@ impl Resolver {
             Source::Discover => self.nearest(abs.parent().unwrap_or(Path::new("/"))),
         };
         let resolved = self.chain(config.as_deref())?;
-        let mut rules = BTreeMap::new();
-        let ids = resolved
-            .linter
-            .rules()
-            .into_iter()
-            .map(|r| (r.id, r.severity))
-            .chain([(suppress::UNUSED.to_string(), Severity::Warning)]);
         let overrides: Vec<&Layer> = resolved
             .overrides
             .iter()
             .filter(|(g, _)| g.matches(&abs))
             .map(|(_, l)| l)
             .collect();
-        for (id, default) in ids {
-            let mut state = (true, default);
-            for layer in resolved.layers.iter().chain(overrides.iter().copied()) {
-                layer.apply(&id, &mut state);
-            }
-            rules.insert(id, state.0.then_some(state.1));
-        }
+        let rules = if overrides.is_empty() {
+            resolved.base_rules.clone()
+        } else {
+            Arc::new(rule_levels(&resolved.linter, &resolved.layers, &overrides))
+        };
         let excluded = resolved.exclude.iter().any(|g| g.matches(&abs));
         Ok(FileSettings {
             resolved,
             rules,
             excluded,
         })
+    }
+
+    /// The rule metadata of the built-in packs plus `--pack` files (what a
+    /// report lists), from the linter the files used when it is the same.
+    pub fn base_rules(&self) -> Result<Vec<crate::rules::RuleMeta>, Box<crate::pack::PackError>> {
+        let packs: Vec<PathBuf> = self.cli.packs.iter().map(|p| absolute(p)).collect();
+        let cached = lock(&self.linters)
+            .iter()
+            .find(|((p, _), _)| *p == packs)
+            .map(|(_, l)| l.clone());
+        let linter = match cached {
+            Some(l) => l,
+            None => self.linter(&packs, &self.cli.require)?,
+        };
+        Ok(linter.rules())
     }
 
     /// The nearest config file at or above `dir` (absolute), cached.
@@ -578,6 +586,7 @@ impl Resolver {
             html: HtmlOptions {
                 content: content.unwrap_or_default(),
             },
+            base_rules: Arc::new(rule_levels(&linter, &layers, &[])),
             linter,
             layers,
             overrides,
@@ -607,6 +616,29 @@ impl Resolver {
         lock(&self.linters).insert(key, linter.clone());
         Ok(linter)
     }
+}
+
+/// Every rule (and `suppression/unused`) and its level after the config
+/// layers and then the matching overrides; `None` when off.
+fn rule_levels(
+    linter: &Linter,
+    layers: &[Layer],
+    overrides: &[&Layer],
+) -> BTreeMap<String, Option<Severity>> {
+    let ids = linter
+        .rules()
+        .into_iter()
+        .map(|r| (r.id, r.severity))
+        .chain([(suppress::UNUSED.to_string(), Severity::Warning)]);
+    let mut rules = BTreeMap::new();
+    for (id, default) in ids {
+        let mut state = (true, default);
+        for layer in layers.iter().chain(overrides.iter().copied()) {
+            layer.apply(&id, &mut state);
+        }
+        rules.insert(id, state.0.then_some(state.1));
+    }
+    rules
 }
 
 /// Loads a config file and the files it extends, the extended ones first.
@@ -763,7 +795,7 @@ pub fn describe(path: &Path, fs: &FileSettings) -> String {
         "\n# Every rule for this file, after select, ignore, [severity] and [[overrides]]."
     );
     let _ = writeln!(out, "[severity]");
-    for (id, level) in &fs.rules {
+    for (id, level) in fs.rules.iter() {
         let _ = writeln!(
             out,
             "{} = {}",

@@ -62,7 +62,7 @@ fn contraindication_categories() {
         }
         let doc = document::parse(&format!("{PREFIX}{}", case.text), DocKind::Markdown);
         let a = Analysis::new(&doc, &model);
-        let found: BTreeSet<String> = coverage(&a).found.into_keys().collect();
+        let found: BTreeSet<String> = coverage(&a).found.keys().cloned().collect();
         let outcome = (found != case.categories).then(|| {
             let missed: Vec<_> = case.categories.difference(&found).collect();
             let extra: Vec<_> = found.difference(&case.categories).collect();

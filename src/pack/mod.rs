@@ -239,6 +239,13 @@ impl Pack {
             .collect()
     }
 
+    /// True for a pack built into the binary, unchanged.
+    pub fn is_builtin(&self) -> bool {
+        BUILTIN
+            .iter()
+            .any(|(name, text)| *name == self.origin && *text == self.text)
+    }
+
     /// Loads a user pack from a TOML file.
     pub fn load_file(path: &std::path::Path) -> Result<Pack, Box<PackError>> {
         let origin = path.display().to_string();

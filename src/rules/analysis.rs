@@ -43,6 +43,8 @@ pub struct Sentence {
     pub anaphors: Vec<Range<usize>>,
     pub procedures: Vec<Range<usize>>,
     pub cues: Vec<CueHit>,
+    /// Things that only look like a device ("jade roller").
+    pub not_devices: Vec<Range<usize>>,
 }
 
 /// The stance decision for one sentence.
@@ -75,6 +77,8 @@ pub struct Analysis<'a> {
     pub list_first: Vec<usize>,
     /// Per sentence: its stance.
     pub stances: Vec<Stance>,
+    /// The contraindication coverage, once a rule has asked for it.
+    pub(crate) coverage: std::cell::OnceCell<super::kinds::contraindications::Coverage>,
 }
 
 /// Score a stance needs before it counts as recommending.
@@ -91,13 +95,15 @@ impl<'a> Analysis<'a> {
         let mut sentences = Vec::new();
         for (bi, block) in doc.blocks.iter().enumerate() {
             for range in sentences::split(&doc.text, block.range.clone()) {
+                let not = model.not_devices(&doc.text, range.clone());
                 sentences.push(Sentence {
                     block: bi,
                     clauses: sentences::clauses(&doc.text, range.clone()),
-                    devices: model.devices(&doc.text, range.clone()),
+                    devices: model.devices(&doc.text, range.clone(), &not),
                     anaphors: Vec::new(),
-                    procedures: model.procedures(&doc.text, range.clone()),
+                    procedures: model.procedures(&doc.text, range.clone(), &not),
                     cues: model.cue_hits(&doc.text, range.clone()),
+                    not_devices: not,
                     range,
                 });
             }
@@ -112,7 +118,7 @@ impl<'a> Analysis<'a> {
                     .iter()
                     .any(|h| matches!(model.cues[h.cue].role, CueRole::Step | CueRole::Home));
             if about_device || instructed || !needle_depth::lengths(t).is_empty() {
-                let found = model.device_anaphors(&doc.text, s.range.clone());
+                let found = model.device_anaphors(&doc.text, s.range.clone(), &s.not_devices);
                 s.anaphors = found
                     .into_iter()
                     .filter(|r| !s.devices.iter().any(|d| d.start < r.end && r.start < d.end))
@@ -147,6 +153,7 @@ impl<'a> Analysis<'a> {
             sentences,
             frames: Vec::new(),
             stances: Vec::new(),
+            coverage: Default::default(),
         };
         a.frames = a.compute_frames();
         a.stances = (0..a.sentences.len()).map(|i| a.stance(i)).collect();

@@ -2,10 +2,11 @@
 //! `RegexSet` so a sentence is scanned once), and contraindication categories.
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use regex::{Regex, RegexSet, RegexSetBuilder};
 
-use super::terms::{compile_regex, TermMatcher};
+use super::terms::{build_regex, compile_regex, TermMatcher};
 use crate::pack::{CueRole, Pack, PackError, TermList};
 
 /// One compiled cue class.
@@ -44,7 +45,7 @@ pub struct Model {
     pub not_device: TermMatcher,
     pub cues: Vec<Cue>,
     set: Option<RegexSet>,
-    regexes: Vec<Regex>,
+    regexes: Vec<CueRegex>,
     /// For each regex, the index of its cue.
     owner: Vec<usize>,
     pub categories: Vec<Category>,
@@ -83,6 +84,28 @@ fn set_source(pattern: &str) -> String {
     out
 }
 
+/// A cue's own regex, which finds where the set's match is. Compiled the
+/// first time the set reports it: most of a pack's few hundred cues match
+/// on few pages, and compiling them all would dominate a small run. A user
+/// pack's are compiled at load, so a bad one is reported with its span; the
+/// built-in pack's are all compiled by a test.
+#[derive(Debug, Clone)]
+struct CueRegex {
+    source: toml::Spanned<String>,
+    compiled: OnceLock<Regex>,
+}
+
+impl CueRegex {
+    fn get(&self) -> &Regex {
+        self.compiled.get_or_init(|| {
+            // Only built-in cues get here uncompiled, and a test compiles
+            // them all; should one fail, it never matches.
+            build_regex(self.source.get_ref())
+                .unwrap_or_else(|_| Regex::new(r"[^\s\S]").expect("valid"))
+        })
+    }
+}
+
 impl Model {
     pub fn compile(pack: &Pack) -> Result<Model, Box<PackError>> {
         let mut cues = Vec::new();
@@ -98,7 +121,14 @@ impl Model {
                 label: class.label.clone(),
             });
             for p in &class.patterns {
-                regexes.push(compile_regex(pack, p, &format!("cues.{name}"))?);
+                let compiled = OnceLock::new();
+                if !pack.is_builtin() {
+                    let _ = compiled.set(compile_regex(pack, p, &format!("cues.{name}"))?);
+                }
+                regexes.push(CueRegex {
+                    source: p.clone(),
+                    compiled,
+                });
                 sources.push(set_source(p.get_ref()));
                 owner.push(idx);
             }
@@ -173,7 +203,7 @@ impl Model {
         let s = &text[range.clone()];
         let mut hits = Vec::new();
         for i in set.matches(s).iter() {
-            for m in self.regexes[i].find_iter(s) {
+            for m in self.regexes[i].get().find_iter(s) {
                 hits.push(CueHit {
                     cue: self.owner[i],
                     range: range.start + m.start()..range.start + m.end(),
@@ -185,43 +215,40 @@ impl Model {
         hits
     }
 
-    /// Device mentions in a range (minus things that only look like one,
-    /// such as jade rollers).
-    pub fn devices(&self, text: &str, range: Range<usize>) -> Vec<Range<usize>> {
-        self.find_device(&self.device, text, range)
+    /// Mentions of things that only look like the device ("jade roller")
+    /// in a range; the other finders take them to leave those out.
+    pub fn not_devices(&self, text: &str, range: Range<usize>) -> Vec<Range<usize>> {
+        shift(self.not_device.find(&text[range.clone()]), range.start)
+    }
+
+    /// Device mentions in a range, minus the `not_devices` hits.
+    pub fn devices(
+        &self,
+        text: &str,
+        range: Range<usize>,
+        not: &[Range<usize>],
+    ) -> Vec<Range<usize>> {
+        find_except(&self.device, text, range, not)
     }
 
     /// Anaphoric device mentions ("the roller") in a range.
-    pub fn device_anaphors(&self, text: &str, range: Range<usize>) -> Vec<Range<usize>> {
-        self.find_device(&self.device_anaphor, text, range)
-    }
-
-    fn find_device(
+    pub fn device_anaphors(
         &self,
-        matcher: &TermMatcher,
         text: &str,
         range: Range<usize>,
+        not: &[Range<usize>],
     ) -> Vec<Range<usize>> {
-        let s = &text[range.clone()];
-        let not = self.not_device.find(s);
-        matcher
-            .find(s)
-            .into_iter()
-            .filter(|d| !not.iter().any(|n| n.start < d.end && d.start < n.end))
-            .map(|r| range.start + r.start..range.start + r.end)
-            .collect()
+        find_except(&self.device_anaphor, text, range, not)
     }
 
     /// Procedure mentions ("microneedling") in a range.
-    pub fn procedures(&self, text: &str, range: Range<usize>) -> Vec<Range<usize>> {
-        let s = &text[range.clone()];
-        let not = self.not_device.find(s);
-        self.procedure
-            .find(s)
-            .into_iter()
-            .filter(|d| !not.iter().any(|n| n.start < d.end && d.start < n.end))
-            .map(|r| range.start + r.start..range.start + r.end)
-            .collect()
+    pub fn procedures(
+        &self,
+        text: &str,
+        range: Range<usize>,
+        not: &[Range<usize>],
+    ) -> Vec<Range<usize>> {
+        find_except(&self.procedure, text, range, not)
     }
 
     pub fn category_index(&self, name: &str) -> Option<usize> {
@@ -229,9 +256,38 @@ impl Model {
     }
 }
 
+fn shift(hits: Vec<Range<usize>>, by: usize) -> Vec<Range<usize>> {
+    hits.into_iter().map(|r| by + r.start..by + r.end).collect()
+}
+
+/// `matcher`'s hits in `text[range]` (in `text` coordinates) that overlap
+/// none of `not`.
+fn find_except(
+    matcher: &TermMatcher,
+    text: &str,
+    range: Range<usize>,
+    not: &[Range<usize>],
+) -> Vec<Range<usize>> {
+    let mut hits = shift(matcher.find(&text[range.clone()]), range.start);
+    hits.retain(|d| !not.iter().any(|n| n.start < d.end && d.start < n.end));
+    hits
+}
+
 #[cfg(test)]
 mod tests {
-    use super::set_source;
+    use super::*;
+
+    #[test]
+    fn every_builtin_cue_regex_compiles() {
+        for pack in Pack::builtin() {
+            let model = Model::compile(&pack).unwrap();
+            for (i, r) in model.regexes.iter().enumerate() {
+                let p = r.source.get_ref();
+                compile_regex(&pack, &r.source, "cues").unwrap_or_else(|e| panic!("{p}: {e:?}"));
+                assert!(r.compiled.get().is_none(), "cue {i} compiled before use");
+            }
+        }
+    }
 
     #[test]
     fn set_source_drops_only_unicode_not_word_boundaries() {

@@ -1,6 +1,9 @@
 //! Splits a block of prose into sentences, and sentences into clauses.
 
 use std::ops::Range;
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
 
 /// Words after which a period does not end a sentence.
 const ABBREVIATIONS: &[&str] = &[
@@ -95,6 +98,13 @@ const CONTRASTS: &[&str] = &[
     " though ",
 ];
 
+static CONTRAST_MARKERS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(CONTRASTS)
+        .expect("literal markers")
+});
+
 /// A clause of a sentence and whether it follows a contrast marker.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Clause {
@@ -105,12 +115,19 @@ pub struct Clause {
 /// Clauses of one sentence (ranges into `text`).
 pub fn clauses(text: &str, sentence: Range<usize>) -> Vec<Clause> {
     let s = &text[sentence.clone()];
-    let lower = s.to_ascii_lowercase();
-    let mut cuts: Vec<usize> = CONTRASTS
-        .iter()
-        .flat_map(|m| lower.match_indices(m).map(|(i, _)| i))
-        .filter(|&i| i > 0)
-        .collect();
+    // Each marker's non-overlapping occurrences, as `str::match_indices`
+    // per marker would give, from one pass over the sentence.
+    let mut next_free = [0usize; CONTRASTS.len()];
+    let mut cuts: Vec<usize> = Vec::new();
+    for m in CONTRAST_MARKERS.find_overlapping_iter(s) {
+        let p = m.pattern().as_usize();
+        if m.start() >= next_free[p] {
+            next_free[p] = m.end();
+            if m.start() > 0 {
+                cuts.push(m.start());
+            }
+        }
+    }
     cuts.sort_unstable();
     cuts.dedup();
     let mut out = Vec::new();
@@ -177,5 +194,16 @@ mod tests {
         assert_eq!(c.len(), 2);
         assert!(c[1].after_contrast);
         assert_eq!(&t[c[1].range.clone()], " but short ones are fine.");
+    }
+
+    #[test]
+    fn markers_are_found_case_insensitively_each_without_overlap() {
+        let t = "Fine But rare; HOWEVER, no but but yes";
+        let cuts: Vec<usize> = clauses(t, 0..t.len())
+            .iter()
+            .map(|c| c.range.start)
+            .collect();
+        // " but but ": the second " but " shares the first one's space.
+        assert_eq!(cuts, vec![0, 4, 13, 14, 26]);
     }
 }

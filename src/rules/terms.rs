@@ -15,9 +15,42 @@ pub struct TermMatcher {
     automaton: Option<AhoCorasick>,
     /// Every spelling form the automaton matches, lowercased and sorted.
     forms: Vec<String>,
-    fuzzy: Vec<String>,
+    fuzzy: Vec<FuzzyWord>,
     patterns: Vec<Regex>,
     exclude: Vec<Regex>,
+}
+
+/// A word whose misspellings match: same first letter, edit distance 1 for
+/// 6–8 letters and 2 for 9 or more.
+#[derive(Debug, Clone)]
+struct FuzzyWord {
+    word: String,
+    first: char,
+    /// In characters.
+    len: usize,
+    max: usize,
+}
+
+impl FuzzyWord {
+    fn new(word: String) -> Option<FuzzyWord> {
+        let len = word.chars().count();
+        let first = word.chars().next()?;
+        (len >= 6 && !word.contains(' ')).then_some(FuzzyWord {
+            max: if len >= 9 { 2 } else { 1 },
+            first,
+            len,
+            word,
+        })
+    }
+}
+
+/// Compiles a pack's regex as every pack regex is: case-insensitive, with
+/// ASCII word boundaries.
+pub fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(&ascii_word_boundaries(pattern))
+        .case_insensitive(true)
+        .size_limit(1 << 20)
+        .build()
 }
 
 /// Compiles a regex from a pack, pointing an error at its string.
@@ -26,18 +59,14 @@ pub fn compile_regex(
     src: &toml::Spanned<String>,
     what: &str,
 ) -> Result<Regex, Box<PackError>> {
-    RegexBuilder::new(&ascii_word_boundaries(src.get_ref()))
-        .case_insensitive(true)
-        .size_limit(1 << 20)
-        .build()
-        .map_err(|e| {
-            pack.error(
-                Some(src.span()),
-                format!("invalid regex in {what}"),
-                first_line(&e.to_string()),
-                Some("patterns use the `regex` crate's syntax, case-insensitive".into()),
-            )
-        })
+    build_regex(src.get_ref()).map_err(|e| {
+        pack.error(
+            Some(src.span()),
+            format!("invalid regex in {what}"),
+            first_line(&e.to_string()),
+            Some("patterns use the `regex` crate's syntax, case-insensitive".into()),
+        )
+    })
 }
 
 /// Rewrites `\b` as an ASCII word boundary. Unicode `\b` makes the regex
@@ -140,8 +169,7 @@ impl TermMatcher {
             fuzzy: list
                 .fuzzy
                 .iter()
-                .map(|w| w.to_lowercase())
-                .filter(|w| w.chars().count() >= 6 && !w.contains(' '))
+                .filter_map(|w| FuzzyWord::new(w.to_lowercase()))
                 .collect(),
             patterns: compile_all(&list.patterns)?,
             exclude: compile_all(&list.exclude)?,
@@ -154,8 +182,8 @@ impl TermMatcher {
     }
 
     /// The words that also match their misspellings (lowercased).
-    pub fn fuzzy_words(&self) -> &[String] {
-        &self.fuzzy
+    pub fn fuzzy_words(&self) -> impl Iterator<Item = &str> {
+        self.fuzzy.iter().map(|f| f.word.as_str())
     }
 
     /// True when the list has regexes, whose hits no literal can predict.
@@ -221,14 +249,19 @@ impl TermMatcher {
             if n < 6 || hits.iter().any(|h| h.start <= s && e <= h.end) {
                 return;
             }
+            // Cheap tests first: most words share no first letter and no
+            // length with any fuzzy word.
+            let first = word.chars().next().and_then(|c| c.to_lowercase().next());
+            let near = |f: &FuzzyWord| Some(f.first) == first && f.len.abs_diff(n) <= f.max;
+            if !self.fuzzy.iter().any(near) {
+                return;
+            }
             let lower = word.to_lowercase();
             for f in &self.fuzzy {
-                let fl = f.chars().count();
-                let max = if fl >= 9 { 2 } else { 1 };
-                if fl.abs_diff(n) > max || f.chars().next() != lower.chars().next() {
+                if f.len.abs_diff(n) > f.max || !lower.starts_with(f.first) {
                     continue;
                 }
-                if strsim::osa_distance(f, &lower) <= max {
+                if strsim::osa_distance(&f.word, &lower) <= f.max {
                     hits.push(s..e);
                     return;
                 }

@@ -54,8 +54,13 @@ fn framed_blocks(a: &Analysis) -> Vec<bool> {
     out
 }
 
-/// Works out which contraindications the page names as warnings.
-pub fn coverage(a: &Analysis) -> Coverage {
+/// Which contraindications the page names as warnings (worked out once per
+/// analysis: both rules of this kind ask).
+pub fn coverage<'a>(a: &'a Analysis) -> &'a Coverage {
+    a.coverage.get_or_init(|| compute_coverage(a))
+}
+
+fn compute_coverage(a: &Analysis) -> Coverage {
     let framed = framed_blocks(a);
     let mut cov = Coverage::default();
     let topical = |s: &crate::rules::analysis::Sentence| {
