@@ -92,17 +92,30 @@ const CONTRAST_FACTOR: f32 = 2.0;
 
 impl<'a> Analysis<'a> {
     pub fn new(doc: &'a Document, model: &'a Model) -> Analysis<'a> {
+        Self::build(doc, model, false).expect("a full analysis always exists")
+    }
+
+    /// The analysis, or `None` when no sentence can be about the treatment:
+    /// none names the device or the procedure, and "the roller" cannot
+    /// stand for one (the page names other rollers and no needle length).
+    /// Every kind but `phrase` needs such a sentence to fire, so a page of
+    /// jade-roller tips is done without its cues, frames and stances.
+    pub fn topical(doc: &'a Document, model: &'a Model) -> Option<Analysis<'a>> {
+        Self::build(doc, model, true)
+    }
+
+    fn build(doc: &'a Document, model: &'a Model, skip_inert: bool) -> Option<Analysis<'a>> {
         let mut sentences = Vec::new();
         for (bi, block) in doc.blocks.iter().enumerate() {
             for range in sentences::split(&doc.text, block.range.clone()) {
                 let not = model.not_devices(&doc.text, range.clone());
                 sentences.push(Sentence {
                     block: bi,
-                    clauses: sentences::clauses(&doc.text, range.clone()),
+                    clauses: Vec::new(),
                     devices: model.devices(&doc.text, range.clone(), &not),
                     anaphors: Vec::new(),
                     procedures: model.procedures(&doc.text, range.clone(), &not),
-                    cues: model.cue_hits(&doc.text, range.clone()),
+                    cues: Vec::new(),
                     not_devices: not,
                     range,
                 });
@@ -111,6 +124,20 @@ impl<'a> Analysis<'a> {
         let about_device = sentences.iter().any(|s| !s.devices.is_empty());
         // A page about hair or jade rollers: "the roller" is not a needle roller.
         let other_rollers = !model.not_device.find(&doc.text).is_empty();
+        if skip_inert
+            && other_rollers
+            && sentences.iter().all(|s| {
+                s.devices.is_empty()
+                    && s.procedures.is_empty()
+                    && needle_depth::lengths(&doc.text[s.range.clone()]).is_empty()
+            })
+        {
+            return None;
+        }
+        for s in &mut sentences {
+            s.cues = model.cue_hits(&doc.text, s.range.clone());
+            s.clauses = sentences::clauses(&doc.text, s.range.clone());
+        }
         for s in &mut sentences {
             let t = &doc.text[s.range.clone()];
             let instructed = !other_rollers
@@ -158,7 +185,7 @@ impl<'a> Analysis<'a> {
         a.frames = a.compute_frames();
         a.stances = (0..a.sentences.len()).map(|i| a.stance(i)).collect();
         a.judge_page();
-        a
+        Some(a)
     }
 
     /// True when any sentence mentions a device or the procedure.

@@ -291,7 +291,13 @@ impl Linter {
             findings: Vec::new(),
         };
         for p in &self.packs {
-            let a = Analysis::new(doc, &p.model);
+            // `phrase` rules need no topic; every other kind does.
+            let a = if p.rules.iter().any(|r| r.kind == "phrase") {
+                Some(Analysis::new(doc, &p.model))
+            } else {
+                Analysis::topical(doc, &p.model)
+            };
+            let Some(a) = a else { continue };
             for r in &p.rules {
                 run_rule(&a, r, &mut out);
             }

@@ -44,7 +44,10 @@ pub struct Model {
     pub procedure: TermMatcher,
     pub not_device: TermMatcher,
     pub cues: Vec<Cue>,
-    set: Option<RegexSet>,
+    /// Built on first use for the built-in pack (a page with no topic never
+    /// needs it), at load for a user pack.
+    set: OnceLock<Option<RegexSet>>,
+    set_sources: Vec<String>,
     regexes: Vec<CueRegex>,
     /// For each regex, the index of its cue.
     owner: Vec<usize>,
@@ -82,6 +85,18 @@ fn set_source(pattern: &str) -> String {
         }
     }
     out
+}
+
+fn build_set(sources: &[String]) -> Result<Option<RegexSet>, regex::Error> {
+    if sources.is_empty() {
+        return Ok(None);
+    }
+    RegexSetBuilder::new(sources)
+        .case_insensitive(true)
+        .size_limit(1 << 24)
+        .dfa_size_limit(1 << 24)
+        .build()
+        .map(Some)
 }
 
 /// A cue's own regex, which finds where the set's match is. Compiled the
@@ -133,25 +148,18 @@ impl Model {
                 owner.push(idx);
             }
         }
-        let set = if sources.is_empty() {
-            None
-        } else {
-            Some(
-                RegexSetBuilder::new(&sources)
-                    .case_insensitive(true)
-                    .size_limit(1 << 24)
-                    .dfa_size_limit(1 << 24)
-                    .build()
-                    .map_err(|e| {
-                        pack.error(
-                            None,
-                            format!("cannot compile the pack's cues: {e}"),
-                            "",
-                            None,
-                        )
-                    })?,
-            )
-        };
+        let set = OnceLock::new();
+        if !pack.is_builtin() {
+            let built = build_set(&sources).map_err(|e| {
+                pack.error(
+                    None,
+                    format!("cannot compile the pack's cues: {e}"),
+                    "",
+                    None,
+                )
+            })?;
+            let _ = set.set(built);
+        }
         let mut categories = Vec::new();
         for (name, cat) in &pack.spec.contraindications.categories {
             categories.push(Category {
@@ -188,6 +196,7 @@ impl Model {
             not_device: term_list(pack, "not-device")?,
             cues,
             set,
+            set_sources: sources,
             regexes,
             owner,
             categories,
@@ -197,7 +206,11 @@ impl Model {
 
     /// Every cue hit inside `text[range]`, ranges in `text` coordinates.
     pub fn cue_hits(&self, text: &str, range: Range<usize>) -> Vec<CueHit> {
-        let Some(set) = &self.set else {
+        let set = self.set.get_or_init(|| {
+            // The built-in pack's set compiles: `every_builtin_cue_regex_compiles`.
+            build_set(&self.set_sources).unwrap_or(None)
+        });
+        let Some(set) = set else {
             return Vec::new();
         };
         let s = &text[range.clone()];
@@ -281,6 +294,8 @@ mod tests {
     fn every_builtin_cue_regex_compiles() {
         for pack in Pack::builtin() {
             let model = Model::compile(&pack).unwrap();
+            assert!(model.set.get().is_none(), "set built before use");
+            assert!(build_set(&model.set_sources).unwrap().is_some());
             for (i, r) in model.regexes.iter().enumerate() {
                 let p = r.source.get_ref();
                 compile_regex(&pack, &r.source, "cues").unwrap_or_else(|e| panic!("{p}: {e:?}"));
