@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use crate::config::{DiagError, FileSettings, Resolver};
 use crate::document::{self, DocKind};
-use crate::report::{FileReport, Report, Skipped};
+use crate::report::{FileReport, Report, Skipped, Source};
 use crate::rules::{Finding, Severity};
 use crate::settings::Settings;
 use crate::source::{self, Loaded};
@@ -208,6 +208,7 @@ fn lint_configured(
             Some(bytes),
         ),
     };
+    let from_stdin = stdin.is_some();
     let fs = resolver.for_file(&path)?;
     if fs.excluded && !explicit {
         return Ok(None);
@@ -252,16 +253,12 @@ fn lint_configured(
     let outcome = Outcome::Checked {
         file: FileReport {
             path,
-            source: if findings.is_empty() {
-                "".into()
-            } else {
-                text.text.into()
-            },
-            file_offsets: if findings.is_empty() {
-                None
-            } else {
-                text.legacy.map(|l| l.offsets.into())
-            },
+            // Standard input cannot be read again for the report; a file
+            // can, so its text is dropped here.
+            held: (from_stdin && !findings.is_empty()).then(|| Source {
+                text: text.text.into(),
+                file_offsets: text.legacy.map(|l| l.offsets.into()),
+            }),
             findings,
         },
         warning,

@@ -27,10 +27,11 @@ impl Reporter for Checkstyle {
         writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
         writeln!(out, "<checkstyle version=\"4.3\">")?;
         for file in &report.files {
-            let index = LineIndex::new(&file.source);
+            let src = file.source();
+            let index = LineIndex::new(&src.text);
             writeln!(out, "  <file name=\"{}\">", esc(&path_string(&file.path)))?;
             for f in &file.findings {
-                let at = locate(&file.source, &index, f.span);
+                let at = locate(&src.text, &index, f.span);
                 writeln!(
                     out,
                     "    <error line=\"{}\" column=\"{}\" severity=\"{}\" message=\"{}\" source=\"{}\"/>",

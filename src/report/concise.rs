@@ -22,10 +22,11 @@ pub struct Concise;
 impl Reporter for Concise {
     fn report(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
         for file in &report.files {
-            let index = LineIndex::new(&file.source);
+            let src = file.source();
+            let index = LineIndex::new(&src.text);
             let path = path_string(&file.path);
             for f in &file.findings {
-                let at = locate(&file.source, &index, f.span);
+                let at = locate(&src.text, &index, f.span);
                 // A message is one line by contract; keep it so even if a
                 // pack breaks that.
                 let message = f.message.replace(['\r', '\n'], " ");

@@ -78,9 +78,10 @@ pub fn step_summary_markdown(report: &Report) -> String {
     }
     s.push_str("| Severity | Location | Rule | Message |\n|---|---|---|---|\n");
     for file in &report.files {
-        let index = LineIndex::new(&file.source);
+        let src = file.source();
+        let index = LineIndex::new(&src.text);
         for f in &file.findings {
-            let at = locate(&file.source, &index, f.span);
+            let at = locate(&src.text, &index, f.span);
             s += &format!(
                 "| {} | {}:{}:{} | {} | {} |\n",
                 f.severity,
@@ -99,10 +100,11 @@ pub fn step_summary_markdown(report: &Report) -> String {
 impl Reporter for Github {
     fn report(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
         for file in &report.files {
-            let index = LineIndex::new(&file.source);
+            let src = file.source();
+            let index = LineIndex::new(&src.text);
             let path = escape_property(&path_string(&file.path));
             for f in &file.findings {
-                let at = locate(&file.source, &index, f.span);
+                let at = locate(&src.text, &index, f.span);
                 let mut message = f.message.clone();
                 if let Some(help) = &f.help {
                     message = format!("{message}\n\nhelp: {help}");

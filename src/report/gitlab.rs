@@ -38,10 +38,11 @@ fn severity(s: Severity) -> &'static str {
 fn issues(report: &Report) -> Vec<Value> {
     let mut out = Vec::new();
     for file in &report.files {
-        let index = LineIndex::new(&file.source);
+        let src = file.source();
+        let index = LineIndex::new(&src.text);
         let path = path_string(&file.path);
-        for (f, fp) in file.findings.iter().zip(file.fingerprints()) {
-            let at = locate(&file.source, &index, f.span);
+        for (f, fp) in file.findings.iter().zip(file.fingerprints_in(&src)) {
+            let at = locate(&src.text, &index, f.span);
             out.push(json!({
                 "type": "issue",
                 "description": f.message,

@@ -126,12 +126,13 @@ impl Reporter for Human {
     fn report(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
         if !self.quiet {
             for file in &report.files {
-                let named = NamedSource::new(file.path.to_string_lossy(), file.source.clone());
+                let src = file.source();
+                let named = NamedSource::new(file.path.to_string_lossy(), src.text.clone());
                 for finding in &file.findings {
                     let diag = FindingDiagnostic {
                         finding,
                         source: &named,
-                        text: &file.source,
+                        text: &src.text,
                     };
                     let mut s = String::new();
                     if self.handler.render_report(&mut s, &diag).is_err() {

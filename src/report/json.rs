@@ -68,7 +68,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{clamp_span, FileReport, Report, Reporter};
+use super::{clamp_span, FileReport, Report, Reporter, Source};
 use crate::rules::Finding;
 use crate::span::{LineIndex, Span};
 
@@ -85,8 +85,18 @@ pub struct Json {
 struct Document<'a> {
     version: u32,
     tool: Tool,
-    findings: Vec<JsonFinding<'a>>,
+    findings: Findings<'a>,
     summary: Summary<'a>,
+}
+
+/// Every finding, serialized one file at a time: a large report is never
+/// held as a tree.
+struct Findings<'a>(&'a Report);
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.files.iter().flat_map(file_findings))
+    }
 }
 
 #[derive(Serialize)]
@@ -102,7 +112,7 @@ struct JsonFinding<'a> {
     message: &'a str,
     path: String,
     span: JsonSpan,
-    text: &'a str,
+    text: String,
     labels: Vec<JsonLabel<'a>>,
     help: Option<&'a str>,
     data: Option<&'a serde_json::Value>,
@@ -146,11 +156,11 @@ struct SummaryLine<'a> {
 }
 
 /// Line and column from the decoded `source`; `start`/`end` are file bytes.
-fn json_span(file: &FileReport, index: &LineIndex, span: Span) -> JsonSpan {
-    let source: &str = &file.source;
+fn json_span(src: &Source, index: &LineIndex, span: Span) -> JsonSpan {
+    let source: &str = &src.text;
     let start = index.line_col(source, span.start);
     let end = index.line_col(source, span.end);
-    let bytes = file.file_span(span);
+    let bytes = src.file_span(span);
     JsonSpan {
         start: bytes.start,
         end: bytes.end,
@@ -161,32 +171,35 @@ fn json_span(file: &FileReport, index: &LineIndex, span: Span) -> JsonSpan {
     }
 }
 
-fn findings(report: &Report) -> Vec<JsonFinding<'_>> {
-    let mut out = Vec::new();
-    for file in &report.files {
-        let index = LineIndex::new(&file.source);
-        for f in &file.findings {
-            out.push(finding(file, &index, f));
-        }
-    }
-    out
+fn file_findings(file: &FileReport) -> Vec<JsonFinding<'_>> {
+    let src = file.source();
+    let index = LineIndex::new(&src.text);
+    file.findings
+        .iter()
+        .map(|f| finding(file, &src, &index, f))
+        .collect()
 }
 
-fn finding<'a>(file: &'a FileReport, index: &LineIndex, f: &'a Finding) -> JsonFinding<'a> {
-    let source: &str = &file.source;
+fn finding<'a>(
+    file: &'a FileReport,
+    src: &Source,
+    index: &LineIndex,
+    f: &'a Finding,
+) -> JsonFinding<'a> {
+    let source: &str = &src.text;
     let span = clamp_span(source, f.span);
     JsonFinding {
         rule: &f.rule,
         severity: f.severity.as_str(),
         message: &f.message,
         path: file.path.to_string_lossy().into_owned(),
-        span: json_span(file, index, span),
-        text: &source[span.range()],
+        span: json_span(src, index, span),
+        text: source[span.range()].to_string(),
         labels: f
             .labels
             .iter()
             .map(|l| JsonLabel {
-                span: json_span(file, index, clamp_span(source, l.span)),
+                span: json_span(src, index, clamp_span(source, l.span)),
                 message: &l.message,
             })
             .collect(),
@@ -221,9 +234,11 @@ fn summary(report: &Report) -> Summary<'_> {
 impl Reporter for Json {
     fn report(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
         if self.lines {
-            for f in findings(report) {
-                serde_json::to_writer(&mut *out, &f)?;
-                out.write_all(b"\n")?;
+            for file in &report.files {
+                for f in file_findings(file) {
+                    serde_json::to_writer(&mut *out, &f)?;
+                    out.write_all(b"\n")?;
+                }
             }
             let line = SummaryLine {
                 summary: summary(report),
@@ -236,7 +251,7 @@ impl Reporter for Json {
                     name: "beautylint",
                     version: env!("CARGO_PKG_VERSION"),
                 },
-                findings: findings(report),
+                findings: Findings(report),
                 summary: summary(report),
             };
             serde_json::to_writer(&mut *out, &doc)?;

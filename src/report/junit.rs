@@ -53,11 +53,12 @@ impl Reporter for Junit {
     fn report(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let mut suites: Vec<(String, Suite)> = Vec::new();
         for file in &report.files {
-            let index = LineIndex::new(&file.source);
+            let src = file.source();
+            let index = LineIndex::new(&src.text);
             let path = path_string(&file.path);
             let mut suite = Suite::default();
             for f in &file.findings {
-                let at = locate(&file.source, &index, f.span);
+                let at = locate(&src.text, &index, f.span);
                 let mut detail = format!(
                     "{path}:{}:{}: {} [{}] {}",
                     at.start.line, at.start.column, f.severity, f.rule, f.message

@@ -100,19 +100,37 @@ pub trait Reporter {
 pub struct FileReport {
     /// The path as walked (relative when the input was relative).
     pub path: PathBuf,
-    /// The file's text; byte offsets equal the file's (see `crate::source`).
-    pub source: Arc<str>,
     /// Sorted by span start, then rule id.
     pub findings: Vec<Finding>,
+    /// The text the findings were found in, when it is kept in memory
+    /// (standard input, which cannot be read twice). `None`: the file is
+    /// read again from `path` when a report is written, so a run over a
+    /// large tree holds findings, not documents.
+    pub held: Option<Source>,
+}
+
+/// A checked file's decoded text, as reporters need it.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Byte offsets equal the file's (see `crate::source`), unless
+    /// `file_offsets` says otherwise.
+    pub text: Arc<str>,
     /// For a file decoded from a legacy charset (`crate::source::Legacy`):
-    /// the file offset of each byte of `source`, plus its end. Findings'
-    /// spans are then offsets into `source`, and machine formats map them
-    /// through this to the file's bytes. `None`: `source` offsets are the file's.
+    /// the file offset of each byte of `text`, plus its end. Findings'
+    /// spans are then offsets into `text`, and machine formats map them
+    /// through this to the file's bytes. `None`: `text` offsets are the file's.
     pub file_offsets: Option<Arc<[usize]>>,
 }
 
-impl FileReport {
-    /// A span of `source` as file byte offsets.
+impl Source {
+    pub fn new(text: impl Into<Arc<str>>) -> Source {
+        Source {
+            text: text.into(),
+            file_offsets: None,
+        }
+    }
+
+    /// A span of `text` as file byte offsets.
     pub fn file_span(&self, span: crate::span::Span) -> crate::span::Span {
         match &self.file_offsets {
             Some(o) => {
@@ -122,6 +140,49 @@ impl FileReport {
             None => span,
         }
     }
+}
+
+impl FileReport {
+    /// A report whose text is kept in memory.
+    pub fn held(path: impl Into<PathBuf>, source: Source, findings: Vec<Finding>) -> FileReport {
+        FileReport {
+            path: path.into(),
+            findings,
+            held: Some(source),
+        }
+    }
+
+    /// The file's text: the kept one, or the file read and decoded again
+    /// exactly as it was for checking. Should the file have gone or changed
+    /// since, a warning says so and spans are clamped to what is there.
+    pub fn source(&self) -> Source {
+        if let Some(s) = &self.held {
+            return s.clone();
+        }
+        match crate::source::read(&self.path, u64::MAX) {
+            Ok(crate::source::Loaded::Text(t)) => Source {
+                text: t.text.into(),
+                file_offsets: t.legacy.map(|l| l.offsets.into()),
+            },
+            Ok(crate::source::Loaded::Skipped(reason)) => {
+                warn_unreadable(&self.path, &reason);
+                Source::new("")
+            }
+            Err(e) => {
+                warn_unreadable(&self.path, &e.to_string());
+                Source::new("")
+            }
+        }
+    }
+}
+
+// Reporters write to stdout or a file; this rare warning has no other way out.
+#[allow(clippy::print_stderr)]
+fn warn_unreadable(path: &Path, why: &str) {
+    eprintln!(
+        "beautylint: warning: {}: changed since it was checked, its findings' positions may be wrong ({why})",
+        path.display()
+    );
 }
 
 /// A file that was not linted.
@@ -297,12 +358,18 @@ pub fn path_string(path: &Path) -> String {
 impl FileReport {
     /// The [`fingerprint`] of each finding, in the order of `findings`.
     pub fn fingerprints(&self) -> Vec<String> {
+        self.fingerprints_in(&self.source())
+    }
+
+    /// [`Self::fingerprints`] with the file's text already at hand.
+    pub fn fingerprints_in(&self, source: &Source) -> Vec<String> {
+        let source = &source.text;
         let path = path_string(&self.path);
         let mut seen: HashMap<(&str, String), usize> = HashMap::new();
         self.findings
             .iter()
             .map(|f| {
-                let text = &self.source[clamp_span(&self.source, f.span).range()];
+                let text = &source[clamp_span(source, f.span).range()];
                 let n = seen.entry((&f.rule, normalize_text(text))).or_insert(0);
                 let fp = fingerprint(&f.rule, &path, text, *n);
                 *n += 1;
@@ -395,12 +462,11 @@ pub(crate) mod test_support {
             data: Some(serde_json::json!({"missing": ["active-acne"]})),
         };
         let mut r = Report {
-            files: vec![FileReport {
-                path: "posts/a.md".into(),
-                source: source.into(),
-                findings: vec![finding, warn],
-                file_offsets: None,
-            }],
+            files: vec![FileReport::held(
+                "posts/a.md",
+                Source::new(source),
+                vec![finding, warn],
+            )],
             files_checked: 2,
             skipped: vec![Skipped {
                 path: "posts/b.bin".into(),
@@ -472,6 +538,32 @@ mod tests {
     }
 
     #[test]
+    fn a_walked_files_text_is_read_again_for_the_report() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.html");
+        // Windows-1252 "é" (0xE9) in a page that declares it: decoded again,
+        // with the map back to file bytes.
+        std::fs::write(
+            &path,
+            b"<meta charset=\"windows-1252\"><p>caf\xe9 roller</p>",
+        )
+        .unwrap();
+        let file = FileReport {
+            path: path.clone(),
+            findings: Vec::new(),
+            held: None,
+        };
+        let src = file.source();
+        let at = src.text.find("roller").unwrap();
+        assert!(src.text.contains("café roller"));
+        let in_file = src.file_span(Span::new(at, at + 6));
+        assert_eq!(&std::fs::read(&path).unwrap()[in_file.range()], b"roller");
+        // Gone since it was checked: an empty text, no panic.
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(&*file.source().text, "");
+    }
+
+    #[test]
     fn fingerprints_survive_line_shifts_and_count_repeats() {
         let file = |source: &str| {
             let mut findings = Vec::new();
@@ -486,12 +578,7 @@ mod tests {
                     data: None,
                 });
             }
-            FileReport {
-                path: "p/a.md".into(),
-                source: source.into(),
-                file_offsets: None,
-                findings,
-            }
+            FileReport::held("p/a.md", Source::new(source), findings)
         };
         let before = file("roller one\nroller two\n").fingerprints();
         let after = file("# New heading\n\nroller one\nroller two\n").fingerprints();

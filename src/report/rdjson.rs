@@ -71,13 +71,14 @@ pub fn rdjson(report: &Report) -> Value {
     let mut diagnostics = Vec::new();
     let mut worst = Severity::Info;
     for file in &report.files {
-        let index = LineIndex::new(&file.source);
+        let src = file.source();
+        let index = LineIndex::new(&src.text);
         let path = path_string(&file.path);
         for f in &file.findings {
             worst = worst.max(f.severity);
             let mut d = json!({
                 "message": f.message,
-                "location": location(&path, &file.source, &index, f.span),
+                "location": location(&path, &src.text, &index, f.span),
                 "severity": severity(f.severity),
                 "code": {"value": f.rule},
             });
@@ -88,7 +89,7 @@ pub fn rdjson(report: &Report) -> Value {
                     .map(|l| {
                         json!({
                             "message": l.message,
-                            "location": location(&path, &file.source, &index, l.span),
+                            "location": location(&path, &src.text, &index, l.span),
                         })
                     })
                     .collect();
@@ -153,11 +154,10 @@ mod tests {
         let source = "intro\nÉté — roll it nightly\n";
         let start = source.find("roll").unwrap();
         let report = Report {
-            files: vec![FileReport {
-                path: "a.txt".into(),
-                source: source.into(),
-                file_offsets: None,
-                findings: vec![Finding {
+            files: vec![FileReport::held(
+                "a.txt",
+                crate::report::Source::new(source),
+                vec![Finding {
                     rule: "r/x".into(),
                     severity: Severity::Info,
                     message: "m".into(),
@@ -166,7 +166,7 @@ mod tests {
                     help: None,
                     data: None,
                 }],
-            }],
+            )],
             ..Report::default()
         };
         let v = rdjson(&report);

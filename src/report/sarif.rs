@@ -7,8 +7,8 @@
 //!   rule docs as text and Markdown, plus the fix), `defaultConfiguration.level`.
 //! - `columnKind` is `unicodeCodePoints`: columns count characters, as in
 //!   every other beautylint format except rdjson.
-//! - `artifacts`: the files with findings (results point at them by index),
-//!   then the clean files that were checked.
+//! - `artifacts`: the files with findings (results point at them by index;
+//!   `length` is the file's size in bytes), then the clean files that were checked.
 //! - each result: `ruleId`, `ruleIndex`, `level` (error, warning, note),
 //!   `message`, one location whose region has `startLine`, `startColumn`,
 //!   `endLine`, `endColumn` (just past the end), `byteOffset` and
@@ -25,9 +25,10 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::Path;
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Value};
 
-use super::{locate, path_string, FileReport, Located, Report, Reporter};
+use super::{locate, path_string, FileReport, Located, Report, Reporter, Source};
 use crate::rules::{RuleMeta, Severity};
 use crate::span::{LineIndex, Span};
 
@@ -143,70 +144,152 @@ fn region(source: &str, at: &Located) -> Value {
     })
 }
 
-fn physical(file: &FileReport, artifact: usize, index: &LineIndex, span: Span) -> Value {
-    let at = locate(&file.source, index, span);
+fn physical(
+    file: &FileReport,
+    src: &Source,
+    artifact: usize,
+    index: &LineIndex,
+    span: Span,
+) -> Value {
+    let at = locate(&src.text, index, span);
     json!({
         "artifactLocation": {"uri": uri(&file.path), "index": artifact},
-        "region": region(&file.source, &at),
+        "region": region(&src.text, &at),
     })
 }
 
-/// The whole SARIF log as a JSON value.
+/// The whole SARIF log as a JSON value (for tests and tools; the reporter
+/// streams [`Log`] instead).
 pub fn sarif_log(report: &Report) -> Value {
+    serde_json::to_value(Log(report)).expect("a SARIF log serializes")
+}
+
+/// The SARIF log, serialized as it is written: artifacts and results are
+/// built one file at a time, so writing a large report holds no tree of
+/// it. Keys are written in sorted order, as a `serde_json::Value` would.
+struct Log<'a>(&'a Report);
+
+impl Serialize for Log<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("$schema", SCHEMA_URI)?;
+        m.serialize_entry("runs", &[Run(self.0)])?;
+        m.serialize_entry("version", "2.1.0")?;
+        m.end()
+    }
+}
+
+struct Run<'a>(&'a Report);
+
+impl Serialize for Run<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let report = self.0;
+        let mut m = s.serialize_map(Some(5))?;
+        m.serialize_entry("artifacts", &Lazy(|| artifacts(report)))?;
+        m.serialize_entry("columnKind", "unicodeCodePoints")?;
+        m.serialize_entry("invocations", &invocations(report))?;
+        m.serialize_entry("results", &Lazy(|| results(report)))?;
+        m.serialize_entry("tool", &json!({"driver": driver(report)}))?;
+        m.end()
+    }
+}
+
+/// A sequence serialized from a fresh iterator, item by item.
+struct Lazy<F>(F);
+
+impl<F, I> Serialize for Lazy<F>
+where
+    F: Fn() -> I,
+    I: Iterator<Item = Value>,
+{
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq((self.0)())
+    }
+}
+
+/// The files with findings (results point at them by index), then the
+/// clean files that were checked.
+fn artifacts(report: &Report) -> impl Iterator<Item = Value> + '_ {
+    let with_findings = report.files.iter().map(|file| {
+        // The file's length on disk (standard input: its text's).
+        let length = match &file.held {
+            Some(src) => src
+                .file_offsets
+                .as_ref()
+                .map_or(src.text.len(), |o| o[o.len() - 1]),
+            None => std::fs::metadata(&file.path).map_or(0, |m| m.len() as usize),
+        };
+        json!({
+            "location": {"uri": uri(&file.path)},
+            "length": length,
+            "roles": ["analysisTarget"],
+        })
+    });
+    let clean = report.clean.iter().map(|path| {
+        json!({
+            "location": {"uri": uri(path)},
+            "roles": ["analysisTarget"],
+        })
+    });
+    with_findings.chain(clean)
+}
+
+fn results(report: &Report) -> impl Iterator<Item = Value> + '_ {
     let rule_index: HashMap<&str, usize> = report
         .rules
         .iter()
         .enumerate()
         .map(|(i, r)| (r.id.as_str(), i))
         .collect();
+    report
+        .files
+        .iter()
+        .enumerate()
+        .flat_map(move |(artifact, file)| file_results(file, artifact, &rule_index))
+}
 
-    let mut artifacts = Vec::new();
+fn file_results(
+    file: &FileReport,
+    artifact: usize,
+    rule_index: &HashMap<&str, usize>,
+) -> Vec<Value> {
+    let src = file.source();
+    let index = LineIndex::new(&src.text);
     let mut results = Vec::new();
-    for (artifact, file) in report.files.iter().enumerate() {
-        artifacts.push(json!({
-            "location": {"uri": uri(&file.path)},
-            "length": file.source.len(),
-            "roles": ["analysisTarget"],
-        }));
-        let index = LineIndex::new(&file.source);
-        for (f, fp) in file.findings.iter().zip(file.fingerprints()) {
-            let mut result = json!({
-                "ruleId": f.rule,
-                "level": level(f.severity),
-                "message": {"text": f.message},
-                "locations": [{"physicalLocation": physical(file, artifact, &index, f.span)}],
-                "partialFingerprints": {FINGERPRINT_KEY: fp},
-            });
-            if let Some(&i) = rule_index.get(f.rule.as_str()) {
-                result["ruleIndex"] = json!(i);
-            }
-            if !f.labels.is_empty() {
-                result["relatedLocations"] = f
-                    .labels
-                    .iter()
-                    .enumerate()
-                    .map(|(id, l)| {
-                        json!({
-                            "id": id,
-                            "physicalLocation": physical(file, artifact, &index, l.span),
-                            "message": {"text": l.message},
-                        })
-                    })
-                    .collect();
-            }
-            if let Some(data) = &f.data {
-                result["properties"] = json!({ "data": data });
-            }
-            results.push(result);
+    for (f, fp) in file.findings.iter().zip(file.fingerprints_in(&src)) {
+        let mut result = json!({
+            "ruleId": f.rule,
+            "level": level(f.severity),
+            "message": {"text": f.message},
+            "locations": [{"physicalLocation": physical(file, &src, artifact, &index, f.span)}],
+            "partialFingerprints": {FINGERPRINT_KEY: fp},
+        });
+        if let Some(&i) = rule_index.get(f.rule.as_str()) {
+            result["ruleIndex"] = json!(i);
         }
+        if !f.labels.is_empty() {
+            result["relatedLocations"] = f
+                .labels
+                .iter()
+                .enumerate()
+                .map(|(id, l)| {
+                    json!({
+                        "id": id,
+                        "physicalLocation": physical(file, &src, artifact, &index, l.span),
+                        "message": {"text": l.message},
+                    })
+                })
+                .collect();
+        }
+        if let Some(data) = &f.data {
+            result["properties"] = json!({ "data": data });
+        }
+        results.push(result);
     }
-    for path in &report.clean {
-        artifacts.push(json!({
-            "location": {"uri": uri(path)},
-            "roles": ["analysisTarget"],
-        }));
-    }
+    results
+}
 
+fn invocations(report: &Report) -> Value {
     let notifications: Vec<Value> = report
         .skipped
         .iter()
@@ -218,7 +301,13 @@ pub fn sarif_log(report: &Report) -> Value {
             })
         })
         .collect();
+    json!([{
+        "executionSuccessful": !report.errored(),
+        "toolExecutionNotifications": notifications,
+    }])
+}
 
+fn driver(report: &Report) -> Value {
     let mut driver = json!({
         "name": "beautylint",
         "version": env!("CARGO_PKG_VERSION"),
@@ -228,25 +317,12 @@ pub fn sarif_log(report: &Report) -> Value {
     if let Some(u) = information_uri() {
         driver["informationUri"] = json!(u);
     }
-    json!({
-        "$schema": SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": driver},
-            "invocations": [{
-                "executionSuccessful": !report.errored(),
-                "toolExecutionNotifications": notifications,
-            }],
-            "columnKind": "unicodeCodePoints",
-            "artifacts": artifacts,
-            "results": results,
-        }],
-    })
+    driver
 }
 
 impl Reporter for Sarif {
     fn report(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, &sarif_log(report))?;
+        serde_json::to_writer_pretty(&mut *out, &Log(report))?;
         out.write_all(b"\n")
     }
 }
