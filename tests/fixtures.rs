@@ -51,8 +51,8 @@ fn line(source: &str, index: &LineIndex, f: &Finding) -> String {
         b.column,
         quote(&source[f.span.range()])
     );
-    if let Some(missing) = f
-        .data
+    let data = f.data.as_ref().map(|d| d.value());
+    if let Some(missing) = data
         .as_ref()
         .and_then(|d| d.get("missing"))
         .and_then(|m| m.as_array())

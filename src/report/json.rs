@@ -115,7 +115,7 @@ struct JsonFinding<'a> {
     text: String,
     labels: Vec<JsonLabel<'a>>,
     help: Option<&'a str>,
-    data: Option<&'a serde_json::Value>,
+    data: Option<&'a crate::rules::Data>,
 }
 
 #[derive(Serialize, Debug, PartialEq, Eq)]

@@ -459,7 +459,9 @@ pub(crate) mod test_support {
             span: Span::new(cafe, cafe + "Café".len()),
             labels: vec![],
             help: None,
-            data: Some(serde_json::json!({"missing": ["active-acne"]})),
+            data: Some(crate::rules::Data::new(
+                &serde_json::json!({"missing": ["active-acne"]}),
+            )),
         };
         let mut r = Report {
             files: vec![FileReport::held(

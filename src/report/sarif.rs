@@ -282,7 +282,7 @@ fn file_results(
                 .collect();
         }
         if let Some(data) = &f.data {
-            result["properties"] = json!({ "data": data });
+            result["properties"] = json!({ "data": data.value() });
         }
         results.push(result);
     }

@@ -70,7 +70,7 @@ impl Emit<'_> {
             span: self.doc.source_span(range),
             labels,
             help: ctx.meta.help.clone(),
-            data,
+            data: data.as_ref().map(super::Data::new),
         });
     }
 }

@@ -72,7 +72,36 @@ pub struct Finding {
     pub labels: Vec<Label>,
     pub help: Option<String>,
     /// Rule-specific details (e.g. `{"missing": [...]}`).
-    pub data: Option<serde_json::Value>,
+    pub data: Option<Data>,
+}
+
+/// A finding's rule-specific details, kept as compact JSON text: as a
+/// parsed tree they cost kilobytes a finding, and a run holds every finding
+/// until it is reported.
+#[derive(Debug, Clone)]
+pub struct Data(Box<serde_json::value::RawValue>);
+
+impl Data {
+    pub fn new(value: &serde_json::Value) -> Data {
+        Data(serde_json::value::to_raw_value(value).expect("a JSON value serializes"))
+    }
+
+    /// The details as a JSON value.
+    pub fn value(&self) -> serde_json::Value {
+        serde_json::from_str(self.0.get()).expect("written from a JSON value")
+    }
+}
+
+impl PartialEq for Data {
+    fn eq(&self, other: &Data) -> bool {
+        self.0.get() == other.0.get()
+    }
+}
+
+impl Serialize for Data {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
 }
 
 /// What the reports and `beautylint rules` need to know about a rule.
