@@ -241,8 +241,6 @@ impl TermMatcher {
     /// Misspellings of the declared fuzzy words: same first letter, edit
     /// distance 1 for 6–8 letters and 2 for 9 or more.
     fn find_fuzzy(&self, text: &str, hits: &mut Vec<Range<usize>>) {
-        let mut start = None;
-        let bytes_end = text.len();
         let check = |s: usize, e: usize, hits: &mut Vec<Range<usize>>| {
             let word = &text[s..e];
             let n = word.chars().count();
@@ -267,15 +265,38 @@ impl TermMatcher {
                 }
             }
         };
-        for (i, c) in text.char_indices() {
-            if c.is_alphabetic() {
-                start.get_or_insert(i);
-            } else if let Some(s) = start.take() {
-                check(s, i, hits);
+        // Words are runs of alphabetic characters. ASCII is decoded by
+        // hand, and a word whose first letter starts no fuzzy word is
+        // skipped whole: most words of a page are.
+        let bytes = text.as_bytes();
+        let char_at = |i: usize| -> (char, usize) {
+            if bytes[i] < 0x80 {
+                (bytes[i] as char, 1)
+            } else {
+                let c = text[i..].chars().next().expect("i is a char boundary");
+                (c, c.len_utf8())
             }
-        }
-        if let Some(s) = start {
-            check(s, bytes_end, hits);
+        };
+        let mut i = 0;
+        while i < bytes.len() {
+            let (c, len) = char_at(i);
+            i += len;
+            if !c.is_alphabetic() {
+                continue;
+            }
+            let start = i - len;
+            let lower = c.to_lowercase().next();
+            let candidate = self.fuzzy.iter().any(|f| Some(f.first) == lower);
+            while i < bytes.len() {
+                let (c, len) = char_at(i);
+                if !c.is_alphabetic() {
+                    break;
+                }
+                i += len;
+            }
+            if candidate {
+                check(start, i, hits);
+            }
         }
     }
 }
