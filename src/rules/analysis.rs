@@ -90,6 +90,29 @@ const HOWTO_FRAME_WEIGHT: f32 = 1.0;
 /// How much more the clause after "but" counts.
 const CONTRAST_FACTOR: f32 = 2.0;
 
+/// A text at least this long has its per-sentence matching split across
+/// threads: one huge article would otherwise keep one core busy while the
+/// others wait.
+const PARALLEL_TEXT_LEN: usize = 1 << 20;
+
+/// Runs `f` on every sentence; on `big` texts, in contiguous chunks on
+/// several threads. Each sentence's result depends on it alone, so the
+/// outcome is the same either way.
+fn each_sentence(sentences: &mut [Sentence], big: bool, f: impl Fn(&mut Sentence) + Sync) {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if !big || threads < 2 || sentences.len() < 2 * threads {
+        sentences.iter_mut().for_each(f);
+        return;
+    }
+    let chunk = sentences.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        for part in sentences.chunks_mut(chunk) {
+            let f = &f;
+            scope.spawn(move || part.iter_mut().for_each(f));
+        }
+    });
+}
+
 impl<'a> Analysis<'a> {
     pub fn new(doc: &'a Document, model: &'a Model) -> Analysis<'a> {
         Self::build(doc, model, false).expect("a full analysis always exists")
@@ -105,22 +128,37 @@ impl<'a> Analysis<'a> {
     }
 
     fn build(doc: &'a Document, model: &'a Model, skip_inert: bool) -> Option<Analysis<'a>> {
+        let big = doc.text.len() >= PARALLEL_TEXT_LEN;
+        Self::build_with(doc, model, skip_inert, big)
+    }
+
+    fn build_with(
+        doc: &'a Document,
+        model: &'a Model,
+        skip_inert: bool,
+        big: bool,
+    ) -> Option<Analysis<'a>> {
         let mut sentences = Vec::new();
         for (bi, block) in doc.blocks.iter().enumerate() {
             for range in sentences::split(&doc.text, block.range.clone()) {
-                let not = model.not_devices(&doc.text, range.clone());
                 sentences.push(Sentence {
                     block: bi,
                     clauses: Vec::new(),
-                    devices: model.devices(&doc.text, range.clone(), &not),
+                    devices: Vec::new(),
                     anaphors: Vec::new(),
-                    procedures: model.procedures(&doc.text, range.clone(), &not),
+                    procedures: Vec::new(),
                     cues: Vec::new(),
-                    not_devices: not,
+                    not_devices: Vec::new(),
                     range,
                 });
             }
         }
+        each_sentence(&mut sentences, big, |s| {
+            let not = model.not_devices(&doc.text, s.range.clone());
+            s.devices = model.devices(&doc.text, s.range.clone(), &not);
+            s.procedures = model.procedures(&doc.text, s.range.clone(), &not);
+            s.not_devices = not;
+        });
         let about_device = sentences.iter().any(|s| !s.devices.is_empty());
         // A page about hair or jade rollers: "the roller" is not a needle roller.
         let other_rollers = !model.not_device.find(&doc.text).is_empty();
@@ -134,11 +172,11 @@ impl<'a> Analysis<'a> {
         {
             return None;
         }
-        for s in &mut sentences {
+        each_sentence(&mut sentences, big, |s| {
             s.cues = model.cue_hits(&doc.text, s.range.clone());
             s.clauses = sentences::clauses(&doc.text, s.range.clone());
-        }
-        for s in &mut sentences {
+        });
+        each_sentence(&mut sentences, big, |s| {
             let t = &doc.text[s.range.clone()];
             let instructed = !other_rollers
                 && s.cues
@@ -151,7 +189,7 @@ impl<'a> Analysis<'a> {
                     .filter(|r| !s.devices.iter().any(|d| d.start < r.end && r.start < d.end))
                     .collect();
             }
-        }
+        });
         let mut block_sents = vec![0..0; doc.blocks.len()];
         let mut i = 0;
         for (bi, r) in block_sents.iter_mut().enumerate() {
@@ -448,5 +486,30 @@ impl<'a> Analysis<'a> {
             && st.recommend >= RECOMMEND_THRESHOLD
             && st.recommend > st.warn;
         st
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{self, DocKind};
+    use crate::pack::Pack;
+
+    #[test]
+    fn sentences_matched_on_several_threads_come_out_the_same() {
+        let text = include_str!("../../fixtures/md/home-howto-steps.md").repeat(8);
+        let doc = document::parse(&text, DocKind::Markdown);
+        let model = Model::compile(&Pack::builtin()[0]).unwrap();
+        let serial = Analysis::build_with(&doc, &model, false, false).unwrap();
+        let parallel = Analysis::build_with(&doc, &model, false, true).unwrap();
+        assert!(serial.stances.iter().any(|s| s.recommends));
+        assert_eq!(
+            format!("{:?}", serial.sentences),
+            format!("{:?}", parallel.sentences)
+        );
+        assert_eq!(
+            format!("{:?}", serial.stances),
+            format!("{:?}", parallel.stances)
+        );
     }
 }
