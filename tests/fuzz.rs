@@ -66,6 +66,16 @@ fn fixtures_and_regressions_keep_the_invariants() {
     }
 }
 
+/// `lint` fuzz target, 2026-12-01: a block whose text ended on a line feed
+/// followed (outside the block) by another made the sentence splitter slice
+/// backwards and panic, crashing the whole run.
+#[test]
+fn regression_sentence_split_block_ends_on_line_feed() {
+    let f = root().join("tests/data/regressions/sentence-split-block-ends-on-line-feed.html");
+    let data = std::fs::read(f).unwrap();
+    lint_all_kinds(&data);
+}
+
 #[test]
 fn saved_corpora_replay() {
     for target in ["markdown", "html", "lint", "pack", "config"] {

@@ -44,7 +44,9 @@ pub fn split(text: &str, block: Range<usize>) -> Vec<Range<usize>> {
                 start = j;
             }
             i = j;
-        } else if b == b'\n' && bytes.get(i + 1) == Some(&b'\n') {
+        } else if b == b'\n' && i + 1 < block.end && bytes[i + 1] == b'\n' {
+            // Both line feeds must be in the block: a block may end on a
+            // line feed that the next one's text follows.
             push_trimmed(text, start..i, &mut out);
             start = i + 2;
             i += 2;
@@ -168,6 +170,20 @@ mod tests {
                 "Why?",
                 "No."
             ]
+        );
+    }
+
+    #[test]
+    fn a_block_ending_on_a_line_feed_before_another_does_not_panic() {
+        // Found by the `lint` fuzz target: the blank line after a block's
+        // last line feed lies outside the block.
+        let t = "Ab.\n\nNext block";
+        assert_eq!(
+            split(t, 0..4)
+                .into_iter()
+                .map(|r| &t[r])
+                .collect::<Vec<_>>(),
+            vec!["Ab."]
         );
     }
 
