@@ -249,7 +249,14 @@ fn lint_configured(
     });
     // `-` (stdin without a name) has no extension: plain text.
     let kind = DocKind::from_path(&path);
-    let findings = lint_text(&text.text, kind, &fs, inline_config);
+    // A bug that panics on one file must not take the run down with it.
+    let findings = match guarded(|| lint_text(&text.text, kind, &fs, inline_config)) {
+        Ok(f) => f,
+        Err(why) => {
+            let reason = format!("internal error while linting (please report it): {why}");
+            return skipped(path, reason, true);
+        }
+    };
     let outcome = Outcome::Checked {
         file: FileReport {
             path,
@@ -264,6 +271,16 @@ fn lint_configured(
         warning,
     };
     Ok(Some((outcome, fail_on)))
+}
+
+/// Runs `f`, turning a panic into its message.
+fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|p| {
+        p.downcast_ref::<String>()
+            .cloned()
+            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "panic".into())
+    })
 }
 
 /// Lints one text with one file's settings: what the CLI reports for it
@@ -309,4 +326,209 @@ pub fn lint_text(
         }
     }
     findings
+}
+
+/// A file's outcome, handed over in path order by [`run_streamed`].
+pub enum Streamed {
+    /// Linted, with findings (sorted as in a [`Report`]); its `fail-on`.
+    Findings(FileReport, Severity),
+    /// Linted, no finding.
+    Clean(PathBuf),
+    /// Not linted (binary, too large, unreadable…).
+    Skipped(Skipped),
+}
+
+/// How far the workers may run ahead of the file being handed over: what a
+/// slow file makes the run hold at most.
+const STREAM_WINDOW: usize = 256;
+
+/// Lints everything `settings.paths` names (no standard input) like
+/// [`run_configured`], but hands each file's outcome to `sink` in path order
+/// as soon as it and every file before it are linted, so a run holds the
+/// sorted list of paths and a window of results, never all findings.
+///
+/// Every file's settings are resolved before anything is linted, so a bad
+/// config file stops the run before `sink` sees anything. Walk errors reach
+/// `sink` first (as skipped files); warnings go to `err` at the end.
+pub fn run_streamed(
+    settings: &Settings,
+    resolver: &Resolver,
+    err: &mut dyn Write,
+    sink: &mut dyn FnMut(Streamed) -> io::Result<()>,
+) -> Result<(), RunError> {
+    #[derive(Default)]
+    struct Walked {
+        files: Vec<(PathBuf, bool)>,
+        skipped: Vec<Skipped>,
+        warnings: Vec<(PathBuf, String)>,
+        config_error: Option<DiagError>,
+    }
+    let walked = Mutex::new(Walked::default());
+    let lock = || walked.lock().unwrap_or_else(|p| p.into_inner());
+    walk::walk(
+        &settings.paths,
+        &settings.walk_options(),
+        |event| match event {
+            WalkEvent::File { path, explicit } => {
+                if let Err(e) = resolver.for_file(&path) {
+                    lock().config_error.get_or_insert(e);
+                    return;
+                }
+                lock().files.push((path, explicit));
+            }
+            WalkEvent::Warning { path, message } => lock().warnings.push((path, message)),
+            WalkEvent::Error { path, message } => lock().skipped.push(Skipped {
+                path,
+                reason: message,
+                error: true,
+            }),
+        },
+    );
+    let Walked {
+        mut files,
+        skipped: walk_errors,
+        mut warnings,
+        config_error,
+    } = walked.into_inner().unwrap_or_else(|p| p.into_inner());
+    if let Some(e) = config_error {
+        return Err(RunError::Config(e));
+    }
+    // A file named twice ("a.md", "./a.md") is linted once, then all go in
+    // the order a report sorts files in.
+    let key = |p: &std::path::Path| -> PathBuf {
+        p.components()
+            .filter(|c| !matches!(c, std::path::Component::CurDir))
+            .collect()
+    };
+    let plain = |p: &std::path::Path| {
+        !p.components()
+            .any(|c| matches!(c, std::path::Component::CurDir))
+    };
+    // The kept entry is explicit if either was (named files skip `exclude`).
+    let merge = |dropped: &mut (PathBuf, bool), kept: &mut (PathBuf, bool)| {
+        kept.1 |= dropped.1;
+        true
+    };
+    if files.iter().all(|(p, _)| plain(p)) {
+        files.sort();
+        files.dedup_by(|a, b| a.0 == b.0 && merge(a, b));
+    } else {
+        files.sort_by(|a, b| key(&a.0).cmp(&key(&b.0)).then_with(|| a.cmp(b)));
+        files.dedup_by(|a, b| key(&a.0) == key(&b.0) && merge(a, b));
+        files.sort();
+    }
+    files.shrink_to_fit();
+    let mut errors: Vec<Skipped> = walk_errors.clone();
+    for s in walk_errors {
+        sink(Streamed::Skipped(s))?;
+    }
+
+    let threads = match settings.walk_options().threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    // (files handed over so far, stop): workers wait on it to stay in the window.
+    let progress = Mutex::new((0usize, false));
+    let moved = std::sync::Condvar::new();
+    let files = &files;
+    let mut failure: Option<io::Error> = None;
+    std::thread::scope(|scope| {
+        let (tx, rx) = crossbeam_channel::unbounded();
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (next, progress, moved) = (&next, &progress, &moved);
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= files.len() {
+                    return;
+                }
+                {
+                    let mut p = progress.lock().unwrap_or_else(|p| p.into_inner());
+                    while !p.1 && i >= p.0 + STREAM_WINDOW {
+                        p = moved.wait(p).unwrap_or_else(|p| p.into_inner());
+                    }
+                    if p.1 {
+                        return;
+                    }
+                }
+                let (path, explicit) = &files[i];
+                let result = lint_configured(
+                    Input::File(path.clone(), *explicit),
+                    resolver,
+                    settings.inline_config,
+                );
+                if tx.send((i, result)).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(tx);
+        let mut pending = std::collections::BTreeMap::new();
+        let mut want = 0;
+        'receive: for (i, result) in rx {
+            pending.insert(i, result);
+            while let Some(result) = pending.remove(&want) {
+                want += 1;
+                let streamed = match result {
+                    // Resolved before the walk ended; cannot fail now.
+                    Ok(None) | Err(_) => None,
+                    Ok(Some((Outcome::Skipped(s), _))) => {
+                        if s.error {
+                            errors.push(s.clone());
+                        }
+                        Some(Streamed::Skipped(s))
+                    }
+                    Ok(Some((Outcome::Checked { mut file, warning }, fail_on))) => {
+                        if let Some(w) = warning {
+                            warnings.push((file.path.clone(), w));
+                        }
+                        Some(if file.findings.is_empty() {
+                            Streamed::Clean(file.path)
+                        } else {
+                            crate::report::sort_findings(&mut file.findings);
+                            Streamed::Findings(file, fail_on)
+                        })
+                    }
+                };
+                let sent = streamed.map_or(Ok(()), &mut *sink);
+                let mut p = progress.lock().unwrap_or_else(|p| p.into_inner());
+                p.0 = want;
+                if let Err(e) = sent {
+                    p.1 = true;
+                    failure = Some(e);
+                }
+                moved.notify_all();
+                if failure.is_some() {
+                    break 'receive;
+                }
+            }
+        }
+    });
+    if let Some(e) = failure {
+        return Err(RunError::Io(e));
+    }
+    errors.sort();
+    warnings.sort();
+    for s in &errors {
+        writeln!(err, "beautylint: error: {}: {}", s.path.display(), s.reason)?;
+    }
+    for (path, w) in &warnings {
+        writeln!(err, "beautylint: warning: {}: {w}", path.display())?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::guarded;
+
+    #[test]
+    fn a_panic_becomes_a_message() {
+        assert_eq!(guarded(|| 7), Ok(7));
+        let v: Vec<u8> = Vec::new();
+        let err = guarded(|| v[3]).unwrap_err();
+        assert!(err.contains("index out of bounds"), "{err}");
+        assert_eq!(guarded(|| -> u8 { panic!("boom") }).unwrap_err(), "boom");
+    }
 }

@@ -423,6 +423,9 @@ fn check_command(
     } else {
         None
     };
+    if stdin.is_none() && baseline.is_none() && streamable(settings) {
+        return check_streamed(settings, &resolver, out, err);
+    }
     let mut checked = match check::run_configured(settings, &resolver, stdin, err) {
         Ok(c) => c,
         Err(check::RunError::Io(e)) => return Err(e),
@@ -485,6 +488,72 @@ fn check_command(
     Ok(if checked.report.errored() {
         ExitStatus::Error
     } else if checked.failing() > 0 {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Clean
+    })
+}
+
+/// True when the report can be written as the run goes: JSON and JSON Lines
+/// on stdout, without a baseline to write or `--statistics`. The run then
+/// holds no findings, only the sorted paths (see `check::run_streamed`).
+fn streamable(settings: &Settings) -> bool {
+    matches!(settings.format, Format::Json | Format::Jsonl)
+        && settings.output_file.is_none()
+        && settings.write_baseline.is_none()
+        && !settings.statistics
+}
+
+/// `beautylint check` for a [`streamable`] run: the same bytes and exit code
+/// as a collected one.
+fn check_streamed(
+    settings: &Settings,
+    resolver: &crate::config::Resolver,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<ExitStatus> {
+    use crate::report::json::JsonStream;
+    // A config error is found before anything is written, but the document
+    // is only started once the walk has resolved every file's settings.
+    let mut stream: Option<JsonStream> = None;
+    let (mut errored, mut failing) = (false, false);
+    let lines = settings.format == Format::Jsonl;
+    let result = check::run_streamed(settings, resolver, err, &mut |item| {
+        let s = match &mut stream {
+            Some(s) => s,
+            None => stream.insert(JsonStream::begin(lines, out)?),
+        };
+        match item {
+            check::Streamed::Findings(file, fail_on) => {
+                failing |= file.findings.iter().any(|f| f.severity >= fail_on);
+                s.file(&file, out)
+            }
+            check::Streamed::Clean(_) => {
+                s.clean();
+                Ok(())
+            }
+            check::Streamed::Skipped(skipped) => {
+                errored |= skipped.error;
+                s.skipped(skipped);
+                Ok(())
+            }
+        }
+    });
+    match result {
+        Ok(()) => {}
+        Err(check::RunError::Io(e)) => return Err(e),
+        Err(check::RunError::Config(e)) => {
+            return diagnostic(e.as_ref(), settings.stderr_color, err)
+        }
+    }
+    let stream = match stream {
+        Some(s) => s,
+        None => JsonStream::begin(lines, out)?,
+    };
+    stream.finish(out)?;
+    Ok(if errored {
+        ExitStatus::Error
+    } else if failing {
         ExitStatus::Findings
     } else {
         ExitStatus::Clean

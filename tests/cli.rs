@@ -363,3 +363,108 @@ fn rules_commands() {
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("no/such-rule"));
 }
+
+/// `--format json`/`jsonl` on stdout are written as the run goes, in path
+/// order; `--output-file` goes through the collected report. Both must be
+/// the same bytes with the same exit code, errors and skipped files included.
+#[test]
+fn streamed_json_is_the_collected_report_byte_for_byte() {
+    let dir = TempDir::new().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let tree = dir.path().join("tree");
+    fs::create_dir(&tree).unwrap();
+    for sub in ["md", "html", "txt"] {
+        let to = tree.join(sub);
+        fs::create_dir(&to).unwrap();
+        for e in fs::read_dir(fixtures.join(sub)).unwrap().flatten() {
+            fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+    fs::write(tree.join("bin.md"), b"\0\x01binary").unwrap();
+    for format in ["json", "jsonl"] {
+        let streamed = run_in(
+            dir.path(),
+            &["check", "--format", format, "tree", "-j", "3"],
+        );
+        let out = dir.path().join(format!("out.{format}"));
+        let collected = run_in(
+            dir.path(),
+            &[
+                "check",
+                "--format",
+                format,
+                "tree",
+                "--output-file",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(code(&streamed), 1, "{}", stderr(&streamed));
+        assert_eq!(code(&streamed), code(&collected));
+        assert_eq!(
+            String::from_utf8_lossy(&streamed.stdout),
+            fs::read_to_string(&out).unwrap(),
+            "{format}"
+        );
+    }
+    let v = json(&run_in(dir.path(), &["check", "--format", "json", "tree"]));
+    let paths: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    let mut sorted = paths.clone();
+    sorted.sort();
+    assert_eq!(paths, sorted, "findings in path order");
+    assert_eq!(skipped(&v).len(), 1);
+}
+
+/// A bad config file in a subfolder stops a streamed run before anything is
+/// written: stdout stays empty rather than half a document.
+#[test]
+fn streamed_json_with_a_bad_config_writes_nothing() {
+    let dir = articles();
+    fs::write(dir.path().join("posts/beautylint.toml"), "select = 3\n").unwrap();
+    let o = run_in(dir.path(), &["check", "--format", "json", "."]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        o.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(stderr(&o).contains("beautylint.toml"), "{}", stderr(&o));
+}
+
+/// A file named twice, or named and walked, is linted and reported once, in
+/// the streamed JSON and in the collected formats alike.
+#[test]
+fn a_file_named_twice_is_reported_once() {
+    let dir = articles();
+    fs::write(
+        dir.path().join("posts/c.md"),
+        "# Routine\n\nRoll the derma roller over your face at home twice a week.\n",
+    )
+    .unwrap();
+    let args = ["posts/c.md", "./posts/c.md", "posts", "."];
+    for format in ["json", "concise"] {
+        let mut all = vec!["check", "--format", format];
+        all.extend(args);
+        let o = run_in(dir.path(), &all);
+        assert_eq!(code(&o), 1, "{}", stderr(&o));
+        let text = String::from_utf8_lossy(&o.stdout);
+        let hits = text.matches("home-use").count();
+        assert_eq!(hits, 1, "{format}: {text}");
+    }
+    let v = json(&run_in(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "posts/c.md",
+            "./posts/c.md",
+            ".",
+        ],
+    ));
+    assert_eq!(v["summary"]["files_checked"], 3);
+}

@@ -68,7 +68,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{clamp_span, FileReport, Report, Reporter, Source};
+use super::{clamp_span, Counts, FileReport, Report, Reporter, Skipped, Source};
 use crate::rules::Finding;
 use crate::span::{LineIndex, Span};
 
@@ -209,25 +209,130 @@ fn finding<'a>(
 }
 
 fn summary(report: &Report) -> Summary<'_> {
-    let c = report.counts();
+    let with_findings = report
+        .files
+        .iter()
+        .filter(|f| !f.findings.is_empty())
+        .count();
+    summary_of(
+        report.files_checked,
+        with_findings,
+        report.counts(),
+        &report.skipped,
+    )
+}
+
+fn summary_of(
+    files_checked: usize,
+    files_with_findings: usize,
+    c: Counts,
+    skipped: &[Skipped],
+) -> Summary<'_> {
     Summary {
-        files_checked: report.files_checked,
-        files_with_findings: report
-            .files
-            .iter()
-            .filter(|f| !f.findings.is_empty())
-            .count(),
+        files_checked,
+        files_with_findings,
         errors: c.errors,
         warnings: c.warnings,
         infos: c.infos,
-        skipped: report
-            .skipped
+        skipped: skipped
             .iter()
             .map(|s| JsonSkipped {
                 path: s.path.to_string_lossy().into_owned(),
                 reason: &s.reason,
             })
             .collect(),
+    }
+}
+
+/// `--format json` and `jsonl` written as a run goes, one file at a time
+/// (files must come in report order): the same bytes [`Json`] writes for
+/// the whole [`Report`].
+#[derive(Debug)]
+pub struct JsonStream {
+    lines: bool,
+    any: bool,
+    files_checked: usize,
+    files_with_findings: usize,
+    counts: Counts,
+    skipped: Vec<Skipped>,
+}
+
+impl JsonStream {
+    /// Starts the document.
+    pub fn begin(lines: bool, out: &mut dyn Write) -> io::Result<JsonStream> {
+        if !lines {
+            write!(out, "{{\"version\":{FORMAT_VERSION},\"tool\":")?;
+            let tool = Tool {
+                name: "beautylint",
+                version: env!("CARGO_PKG_VERSION"),
+            };
+            serde_json::to_writer(&mut *out, &tool)?;
+            out.write_all(b",\"findings\":[")?;
+        }
+        Ok(JsonStream {
+            lines,
+            any: false,
+            files_checked: 0,
+            files_with_findings: 0,
+            counts: Counts::default(),
+            skipped: Vec::new(),
+        })
+    }
+
+    /// A linted file and its findings (none for a clean file).
+    pub fn file(&mut self, file: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+        self.files_checked += 1;
+        if file.findings.is_empty() {
+            return Ok(());
+        }
+        self.files_with_findings += 1;
+        for f in file_findings(file) {
+            match f.severity {
+                "error" => self.counts.errors += 1,
+                "warning" => self.counts.warnings += 1,
+                _ => self.counts.infos += 1,
+            }
+            if self.lines {
+                serde_json::to_writer(&mut *out, &f)?;
+                out.write_all(b"\n")?;
+            } else {
+                if self.any {
+                    out.write_all(b",")?;
+                }
+                serde_json::to_writer(&mut *out, &f)?;
+            }
+            self.any = true;
+        }
+        Ok(())
+    }
+
+    /// A clean file.
+    pub fn clean(&mut self) {
+        self.files_checked += 1;
+    }
+
+    /// A file that was not linted.
+    pub fn skipped(&mut self, s: Skipped) {
+        self.skipped.push(s);
+    }
+
+    /// Ends the document with the summary.
+    pub fn finish(mut self, out: &mut dyn Write) -> io::Result<()> {
+        self.skipped.sort();
+        let summary = summary_of(
+            self.files_checked,
+            self.files_with_findings,
+            self.counts,
+            &self.skipped,
+        );
+        if self.lines {
+            serde_json::to_writer(&mut *out, &SummaryLine { summary })?;
+        } else {
+            out.write_all(b"],\"summary\":")?;
+            serde_json::to_writer(&mut *out, &summary)?;
+            out.write_all(b"}")?;
+        }
+        out.write_all(b"\n")
     }
 }
 

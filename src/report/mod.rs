@@ -226,14 +226,7 @@ impl Report {
         self.files.retain(|f| !f.findings.is_empty());
         self.files.sort_by(|a, b| a.path.cmp(&b.path));
         for f in &mut self.files {
-            f.findings.sort_by(|a, b| {
-                (a.span.start, &a.rule, a.span.end, &a.message).cmp(&(
-                    b.span.start,
-                    &b.rule,
-                    b.span.end,
-                    &b.message,
-                ))
-            });
+            sort_findings(&mut f.findings);
         }
         self.skipped.sort();
         self.clean.sort();
@@ -274,6 +267,18 @@ impl Report {
     pub fn errored(&self) -> bool {
         self.skipped.iter().any(|s| s.error)
     }
+}
+
+/// A file's findings in report order: by start, rule, end, message.
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (a.span.start, &a.rule, a.span.end, &a.message).cmp(&(
+            b.span.start,
+            &b.rule,
+            b.span.end,
+            &b.message,
+        ))
+    });
 }
 
 /// Clamps a span to the source and to char boundaries, so a buggy rule
