@@ -385,6 +385,30 @@ fn windows_1252_html_is_decoded_with_file_byte_spans() {
     assert_eq!(text, decoded);
     // Column counts characters: "Caf\xe9 cr\xe8me. " is one line after the tags.
     assert_eq!(f["span"]["line"], 1);
+    // SARIF's byteOffset/byteLength and artifact length are the file's bytes too.
+    let o = run(d.path(), &["check", "--format", "sarif", "."]);
+    let sarif = json(&o);
+    let run0 = &sarif["runs"][0];
+    let i = run0["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|a| a["location"]["uri"] == "latin.html")
+        .unwrap();
+    assert_eq!(run0["artifacts"][i]["length"], bytes.len());
+    let r = run0["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["ruleId"] == "microneedling/home-use"
+                && r["locations"][0]["physicalLocation"]["artifactLocation"]["index"] == i
+        })
+        .unwrap();
+    let region = &r["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(region["byteOffset"], s);
+    assert_eq!(region["byteLength"], e - s);
+    assert_eq!(region["snippet"]["text"], text);
 }
 
 /// The few Windows-1252 bytes the test uses.

@@ -132,14 +132,16 @@ pub(crate) fn uri(path: &Path) -> String {
     }
 }
 
-fn region(source: &str, at: &Located) -> Value {
+/// `at` in the decoded text; `bytes` the same span in the file on disk
+/// (they differ for a page decoded from a legacy charset).
+fn region(source: &str, at: &Located, bytes: Span) -> Value {
     json!({
         "startLine": at.start.line,
         "startColumn": at.start.column,
         "endLine": at.end.line,
         "endColumn": at.end.column,
-        "byteOffset": at.span.start,
-        "byteLength": at.span.len(),
+        "byteOffset": bytes.start,
+        "byteLength": bytes.len(),
         "snippet": {"text": &source[at.span.range()]},
     })
 }
@@ -154,7 +156,7 @@ fn physical(
     let at = locate(&src.text, index, span);
     json!({
         "artifactLocation": {"uri": uri(&file.path), "index": artifact},
-        "region": region(&src.text, &at),
+        "region": region(&src.text, &at, src.file_span(at.span)),
     })
 }
 
