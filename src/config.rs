@@ -231,6 +231,20 @@ fn content_selectors(f: &ConfigFile, c: &[Spanned<String>]) -> Result<Vec<Select
 /// access, so it works for names that do not exist, like a stdin filename).
 pub fn absolute(path: &Path) -> PathBuf {
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    normalize(&abs)
+}
+
+/// [`absolute`] against a working directory already known (asking the OS
+/// for it is a system call, once per file otherwise).
+fn absolute_in(cwd: Option<&Path>, path: &Path) -> PathBuf {
+    match cwd {
+        Some(cwd) if path.is_relative() => normalize(&cwd.join(path)),
+        _ => absolute(path),
+    }
+}
+
+/// Drops `.` and resolves `..` lexically.
+fn normalize(abs: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in abs.components() {
         match c {
@@ -415,6 +429,8 @@ pub struct Resolver {
     /// Config file (or "" for none) → resolved chain.
     chains: Mutex<HashMap<PathBuf, Arc<Resolved>>>,
     linters: Mutex<HashMap<LinterKey, Arc<Linter>>>,
+    /// The working directory when the run started.
+    cwd: Option<PathBuf>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -430,6 +446,7 @@ impl Resolver {
             dirs: Mutex::default(),
             chains: Mutex::default(),
             linters: Mutex::default(),
+            cwd: std::env::current_dir().ok(),
         };
         match &r.source {
             Source::File(f) => {
@@ -445,7 +462,7 @@ impl Resolver {
 
     /// The settings for one file (which need not exist: a stdin filename).
     pub fn for_file(&self, path: &Path) -> Result<FileSettings, DiagError> {
-        let abs = absolute(path);
+        let abs = absolute_in(self.cwd.as_deref(), path);
         let config = match &self.source {
             Source::Isolated => None,
             Source::File(f) => Some(absolute(f)),
