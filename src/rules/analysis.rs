@@ -79,6 +79,8 @@ pub struct Analysis<'a> {
     pub stances: Vec<Stance>,
     /// The contraindication coverage, once a rule has asked for it.
     pub(crate) coverage: std::cell::OnceCell<super::kinds::contraindications::Coverage>,
+    /// Whether the page discusses the treatment, once a rule has asked.
+    pub(crate) discusses: std::cell::OnceCell<bool>,
 }
 
 /// Score a stance needs before it counts as recommending.
@@ -93,12 +95,18 @@ const CONTRAST_FACTOR: f32 = 2.0;
 /// A text at least this long has its per-sentence matching split across
 /// threads: one huge article would otherwise keep one core busy while the
 /// others wait.
-const PARALLEL_TEXT_LEN: usize = 1 << 20;
+pub(crate) const PARALLEL_TEXT_LEN: usize = 1 << 20;
 
 /// Runs `f` on every sentence; on `big` texts, in contiguous chunks on
 /// several threads. Each sentence's result depends on it alone, so the
 /// outcome is the same either way.
 fn each_sentence(sentences: &mut [Sentence], big: bool, f: impl Fn(&mut Sentence) + Sync) {
+    each_chunked(sentences, big, f)
+}
+
+/// Runs `f` on every item; when `big`, in contiguous chunks on several threads.
+pub(crate) fn each_chunked<T: Send>(items: &mut [T], big: bool, f: impl Fn(&mut T) + Sync) {
+    let sentences = items;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if !big || threads < 2 || sentences.len() < 2 * threads {
         sentences.iter_mut().for_each(f);
@@ -219,6 +227,7 @@ impl<'a> Analysis<'a> {
             frames: Vec::new(),
             stances: Vec::new(),
             coverage: Default::default(),
+            discusses: Default::default(),
         };
         a.frames = a.compute_frames();
         a.stances = (0..a.sentences.len()).map(|i| a.stance(i)).collect();

@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::document::BlockKind;
 use crate::pack::CueRole;
-use crate::rules::analysis::Analysis;
+use crate::rules::analysis::{each_chunked, Analysis, PARALLEL_TEXT_LEN};
 use crate::rules::linter::{Emit, RuleCtx};
 
 /// Which categories a page names as contraindications, and where.
@@ -24,6 +24,9 @@ pub struct Coverage {
     /// Sentences (indices) that name at least one category in a frame.
     pub sentences: Vec<usize>,
 }
+
+/// A category (index into the model's) named at a text range.
+type CategoryHit = (usize, Range<usize>);
 
 /// Blocks under a contraindication heading or lead-in.
 fn framed_blocks(a: &Analysis) -> Vec<bool> {
@@ -74,31 +77,44 @@ fn compute_coverage(a: &Analysis) -> Coverage {
             block_topic[s.block] = true;
         }
     }
-    for (i, s) in a.sentences.iter().enumerate() {
-        let about_it = block_topic[s.block]
-            || a.doc.blocks[s.block]
-                .headings
-                .last()
-                .is_some_and(|&h| block_topic[h]);
-        let cue = a.has_role(&s.cues, CueRole::ContraFrame) && about_it;
-        // "Safe even during pregnancy" names pregnancy as anything but a warning.
-        if !(framed[s.block] || cue) || a.has_role(&s.cues, CueRole::UnsafeClaim) {
-            continue;
-        }
-        let t = &a.doc.text[s.range.clone()];
-        let mut any = false;
-        for cat in &a.model.categories {
+    // The sentences that name contraindications as warnings, then what they
+    // name (matched on several threads for a huge page: same result).
+    let mut named: Vec<(usize, Vec<CategoryHit>)> = a
+        .sentences
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| {
+            let about_it = block_topic[s.block]
+                || a.doc.blocks[s.block]
+                    .headings
+                    .last()
+                    .is_some_and(|&h| block_topic[h]);
+            let cue = a.has_role(&s.cues, CueRole::ContraFrame) && about_it;
+            // "Safe even during pregnancy" names pregnancy as anything but a warning.
+            (framed[s.block] || cue) && !a.has_role(&s.cues, CueRole::UnsafeClaim)
+        })
+        .map(|(i, _)| (i, Vec::new()))
+        .collect();
+    let big = a.doc.text.len() >= PARALLEL_TEXT_LEN;
+    let (sentences, text, categories) = (&a.sentences, &a.doc.text, &a.model.categories);
+    each_chunked(&mut named, big, |(i, hits)| {
+        let s = &sentences[*i];
+        let t = &text[s.range.clone()];
+        for (c, cat) in categories.iter().enumerate() {
             for r in cat.matcher.find(t) {
-                any = true;
-                cov.found
-                    .entry(cat.name.clone())
-                    .or_default()
-                    .push(s.range.start + r.start..s.range.start + r.end);
+                hits.push((c, s.range.start + r.start..s.range.start + r.end));
             }
         }
-        if any {
-            cov.sentences.push(i);
+    });
+    for (i, hits) in named {
+        if hits.is_empty() {
+            continue;
         }
+        for (c, r) in hits {
+            let name = &a.model.categories[c].name;
+            cov.found.entry(name.clone()).or_default().push(r);
+        }
+        cov.sentences.push(i);
     }
     cov
 }
@@ -107,6 +123,10 @@ fn compute_coverage(a: &Analysis) -> Coverage {
 /// prose mentioning it, more than one mention in prose, or a home-use
 /// recommendation.
 pub fn discusses(a: &Analysis) -> bool {
+    *a.discusses.get_or_init(|| compute_discusses(a))
+}
+
+fn compute_discusses(a: &Analysis) -> bool {
     let is_heading = |s: &crate::rules::analysis::Sentence| {
         matches!(a.doc.blocks[s.block].kind, BlockKind::Heading(_))
     };
