@@ -176,14 +176,25 @@ pub fn run_configured(
         ..
     } = collected;
     report.sort();
+    let errors: Vec<&Skipped> = report.skipped.iter().filter(|s| s.error).collect();
+    print_problems(err, &errors, &mut warnings)?;
+    Ok(Checked { report, fail_on })
+}
+
+/// The run's file errors (sorted), then its warnings (sorted here), on stderr.
+fn print_problems(
+    err: &mut dyn Write,
+    errors: &[&Skipped],
+    warnings: &mut [(PathBuf, String)],
+) -> io::Result<()> {
     warnings.sort();
-    for s in report.skipped.iter().filter(|s| s.error) {
+    for s in errors {
         writeln!(err, "beautylint: error: {}: {}", s.path.display(), s.reason)?;
     }
-    for (path, w) in &warnings {
+    for (path, w) in warnings.iter() {
         writeln!(err, "beautylint: warning: {}: {w}", path.display())?;
     }
-    Ok(Checked { report, fail_on })
+    Ok(())
 }
 
 /// What [`lint_configured`] reads.
@@ -509,13 +520,7 @@ pub fn run_streamed(
         return Err(RunError::Io(e));
     }
     errors.sort();
-    warnings.sort();
-    for s in &errors {
-        writeln!(err, "beautylint: error: {}: {}", s.path.display(), s.reason)?;
-    }
-    for (path, w) in &warnings {
-        writeln!(err, "beautylint: warning: {}: {w}", path.display())?;
-    }
+    print_problems(err, &errors.iter().collect::<Vec<_>>(), &mut warnings)?;
     Ok(())
 }
 

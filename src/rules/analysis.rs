@@ -97,24 +97,18 @@ const CONTRAST_FACTOR: f32 = 2.0;
 /// others wait.
 pub(crate) const PARALLEL_TEXT_LEN: usize = 1 << 20;
 
-/// Runs `f` on every sentence; on `big` texts, in contiguous chunks on
-/// several threads. Each sentence's result depends on it alone, so the
-/// outcome is the same either way.
-fn each_sentence(sentences: &mut [Sentence], big: bool, f: impl Fn(&mut Sentence) + Sync) {
-    each_chunked(sentences, big, f)
-}
-
-/// Runs `f` on every item; when `big`, in contiguous chunks on several threads.
+/// Runs `f` on every item (sentences, or the work of a rule on them); on
+/// `big` texts, in contiguous chunks on several threads. Each item's result
+/// depends on it alone, so the outcome is the same either way.
 pub(crate) fn each_chunked<T: Send>(items: &mut [T], big: bool, f: impl Fn(&mut T) + Sync) {
-    let sentences = items;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if !big || threads < 2 || sentences.len() < 2 * threads {
-        sentences.iter_mut().for_each(f);
+    if !big || threads < 2 || items.len() < 2 * threads {
+        items.iter_mut().for_each(f);
         return;
     }
-    let chunk = sentences.len().div_ceil(threads);
+    let chunk = items.len().div_ceil(threads);
     std::thread::scope(|scope| {
-        for part in sentences.chunks_mut(chunk) {
+        for part in items.chunks_mut(chunk) {
             let f = &f;
             scope.spawn(move || part.iter_mut().for_each(f));
         }
@@ -161,7 +155,7 @@ impl<'a> Analysis<'a> {
                 });
             }
         }
-        each_sentence(&mut sentences, big, |s| {
+        each_chunked(&mut sentences, big, |s| {
             let not = model.not_devices(&doc.text, s.range.clone());
             s.devices = model.devices(&doc.text, s.range.clone(), &not);
             s.procedures = model.procedures(&doc.text, s.range.clone(), &not);
@@ -180,11 +174,11 @@ impl<'a> Analysis<'a> {
         {
             return None;
         }
-        each_sentence(&mut sentences, big, |s| {
+        each_chunked(&mut sentences, big, |s| {
             s.cues = model.cue_hits(&doc.text, s.range.clone());
             s.clauses = sentences::clauses(&doc.text, s.range.clone());
         });
-        each_sentence(&mut sentences, big, |s| {
+        each_chunked(&mut sentences, big, |s| {
             let t = &doc.text[s.range.clone()];
             let instructed = !other_rollers
                 && s.cues
