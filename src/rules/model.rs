@@ -123,6 +123,8 @@ impl CueRegex {
 
 impl Model {
     pub fn compile(pack: &Pack) -> Result<Model, Box<PackError>> {
+        // The built-in pack's regexes are known good (tested): compile them lazily.
+        let builtin = pack.is_builtin();
         let mut cues = Vec::new();
         let mut regexes = Vec::new();
         let mut owner = Vec::new();
@@ -137,7 +139,7 @@ impl Model {
             });
             for p in &class.patterns {
                 let compiled = OnceLock::new();
-                if !pack.is_builtin() {
+                if !builtin {
                     let _ = compiled.set(compile_regex(pack, p, &format!("cues.{name}"))?);
                 }
                 regexes.push(CueRegex {
@@ -149,7 +151,7 @@ impl Model {
             }
         }
         let set = OnceLock::new();
-        if !pack.is_builtin() {
+        if !builtin {
             let built = build_set(&sources).map_err(|e| {
                 pack.error(
                     None,
