@@ -157,8 +157,8 @@ impl<'a> Analysis<'a> {
         }
         each_chunked(&mut sentences, big, |s| {
             let not = model.not_devices(&doc.text, s.range.clone());
-            s.devices = model.devices(&doc.text, s.range.clone(), &not);
-            s.procedures = model.procedures(&doc.text, s.range.clone(), &not);
+            s.devices = model.find_except(&model.device, &doc.text, s.range.clone(), &not);
+            s.procedures = model.find_except(&model.procedure, &doc.text, s.range.clone(), &not);
             s.not_devices = not;
         });
         let about_device = sentences.iter().any(|s| !s.devices.is_empty());
@@ -185,7 +185,12 @@ impl<'a> Analysis<'a> {
                     .iter()
                     .any(|h| matches!(model.cues[h.cue].role, CueRole::Step | CueRole::Home));
             if about_device || instructed || !needle_depth::lengths(t).is_empty() {
-                let found = model.device_anaphors(&doc.text, s.range.clone(), &s.not_devices);
+                let found = model.find_except(
+                    &model.device_anaphor,
+                    &doc.text,
+                    s.range.clone(),
+                    &s.not_devices,
+                );
                 s.anaphors = found
                     .into_iter()
                     .filter(|r| !s.devices.iter().any(|d| d.start < r.end && r.start < d.end))

@@ -236,34 +236,19 @@ impl Model {
         shift(self.not_device.find(&text[range.clone()]), range.start)
     }
 
-    /// Device mentions in a range, minus the `not_devices` hits.
-    pub fn devices(
+    /// Hits of one term list (`device`, `device_anaphor`, `procedure`) in
+    /// a range, in `text` coordinates, minus those overlapping the
+    /// `not_devices` hits.
+    pub fn find_except(
         &self,
+        matcher: &TermMatcher,
         text: &str,
         range: Range<usize>,
         not: &[Range<usize>],
     ) -> Vec<Range<usize>> {
-        find_except(&self.device, text, range, not)
-    }
-
-    /// Anaphoric device mentions ("the roller") in a range.
-    pub fn device_anaphors(
-        &self,
-        text: &str,
-        range: Range<usize>,
-        not: &[Range<usize>],
-    ) -> Vec<Range<usize>> {
-        find_except(&self.device_anaphor, text, range, not)
-    }
-
-    /// Procedure mentions ("microneedling") in a range.
-    pub fn procedures(
-        &self,
-        text: &str,
-        range: Range<usize>,
-        not: &[Range<usize>],
-    ) -> Vec<Range<usize>> {
-        find_except(&self.procedure, text, range, not)
+        let mut hits = shift(matcher.find(&text[range.clone()]), range.start);
+        hits.retain(|d| !not.iter().any(|n| n.start < d.end && d.start < n.end));
+        hits
     }
 
     pub fn category_index(&self, name: &str) -> Option<usize> {
@@ -273,19 +258,6 @@ impl Model {
 
 fn shift(hits: Vec<Range<usize>>, by: usize) -> Vec<Range<usize>> {
     hits.into_iter().map(|r| by + r.start..by + r.end).collect()
-}
-
-/// `matcher`'s hits in `text[range]` (in `text` coordinates) that overlap
-/// none of `not`.
-fn find_except(
-    matcher: &TermMatcher,
-    text: &str,
-    range: Range<usize>,
-    not: &[Range<usize>],
-) -> Vec<Range<usize>> {
-    let mut hits = shift(matcher.find(&text[range.clone()]), range.start);
-    hits.retain(|d| !not.iter().any(|n| n.start < d.end && d.start < n.end));
-    hits
 }
 
 #[cfg(test)]
