@@ -428,6 +428,9 @@ pub struct Resolver {
     dirs: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
     /// Config file (or "" for none) → resolved chain.
     chains: Mutex<HashMap<PathBuf, Arc<Resolved>>>,
+    /// Folder as the walk names it → resolved chain: one lookup per file,
+    /// without making its path absolute, when no glob needs that path.
+    folders: Mutex<HashMap<PathBuf, Arc<Resolved>>>,
     linters: Mutex<HashMap<LinterKey, Arc<Linter>>>,
     /// The working directory when the run started.
     cwd: Option<PathBuf>,
@@ -445,6 +448,7 @@ impl Resolver {
             cli,
             dirs: Mutex::default(),
             chains: Mutex::default(),
+            folders: Mutex::default(),
             linters: Mutex::default(),
             cwd: std::env::current_dir().ok(),
         };
@@ -462,13 +466,30 @@ impl Resolver {
 
     /// The settings for one file (which need not exist: a stdin filename).
     pub fn for_file(&self, path: &Path) -> Result<FileSettings, DiagError> {
-        let abs = absolute_in(self.cwd.as_deref(), path);
-        let config = match &self.source {
-            Source::Isolated => None,
-            Source::File(f) => Some(absolute(f)),
-            Source::Discover => self.nearest(abs.parent().unwrap_or(Path::new("/"))),
+        let folder = path.parent().unwrap_or(Path::new(""));
+        let cached = lock(&self.folders).get(folder).cloned();
+        let resolved = match cached {
+            Some(r) => r,
+            None => {
+                let abs = absolute_in(self.cwd.as_deref(), path);
+                let config = match &self.source {
+                    Source::Isolated => None,
+                    Source::File(f) => Some(absolute(f)),
+                    Source::Discover => self.nearest(abs.parent().unwrap_or(Path::new("/"))),
+                };
+                let r = self.chain(config.as_deref())?;
+                lock(&self.folders).insert(folder.to_path_buf(), r.clone());
+                r
+            }
         };
-        let resolved = self.chain(config.as_deref())?;
+        if resolved.overrides.is_empty() && resolved.exclude.is_empty() {
+            return Ok(FileSettings {
+                rules: resolved.base_rules.clone(),
+                resolved,
+                excluded: false,
+            });
+        }
+        let abs = absolute_in(self.cwd.as_deref(), path);
         let overrides: Vec<&Layer> = resolved
             .overrides
             .iter()

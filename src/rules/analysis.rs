@@ -101,8 +101,13 @@ pub(crate) const PARALLEL_TEXT_LEN: usize = 1 << 20;
 /// `big` texts, in contiguous chunks on several threads. Each item's result
 /// depends on it alone, so the outcome is the same either way.
 pub(crate) fn each_chunked<T: Send>(items: &mut [T], big: bool, f: impl Fn(&mut T) + Sync) {
+    if !big {
+        items.iter_mut().for_each(f);
+        return;
+    }
+    // Asked only for big texts: it reads cgroup files on every call.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if !big || threads < 2 || items.len() < 2 * threads {
+    if threads < 2 || items.len() < 2 * threads {
         items.iter_mut().for_each(f);
         return;
     }

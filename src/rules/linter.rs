@@ -90,11 +90,15 @@ pub struct Linter {
 }
 
 /// The cheap test that lets a file with no trigger term skip parsing: one
-/// ASCII case-insensitive automaton over the raw bytes.
+/// automaton of the lower-cased terms over the raw bytes, lower-cased a
+/// window at a time.
 #[derive(Debug)]
 struct Prefilter {
     terms: Vec<String>,
     automaton: AhoCorasick,
+    /// The longest term's length in bytes: windows overlap by one less, so
+    /// a term across a window edge is still seen whole.
+    longest: usize,
 }
 
 /// Stems added for every fuzzy word, so its misspellings ("dermarollling",
@@ -105,7 +109,36 @@ struct Prefilter {
 const FUZZY_STEM: usize = 6;
 const EXTRA_STEMS: &[&str] = &["microneedl", "micro-needl", "micro needl", "needling"];
 
+/// Bytes lower-cased at a time by the prefilter.
+const PREFILTER_WINDOW: usize = 64 * 1024;
+
 impl Prefilter {
+    /// Lower-casing first and matching case-sensitively is the same test as
+    /// an ASCII case-insensitive automaton, but lets aho-corasick use its
+    /// vectorized literal search: about three times as fast here, and this
+    /// runs on every file.
+    fn is_match(&self, bytes: &[u8]) -> bool {
+        thread_local! {
+            static LOWER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        LOWER.with_borrow_mut(|lower| {
+            let step = PREFILTER_WINDOW - self.longest;
+            let mut start = 0;
+            loop {
+                let end = (start + PREFILTER_WINDOW).min(bytes.len());
+                lower.clear();
+                lower.extend(bytes[start..end].iter().map(u8::to_ascii_lowercase));
+                if self.automaton.is_match(&lower[..]) {
+                    return true;
+                }
+                if end == bytes.len() {
+                    return false;
+                }
+                start += step;
+            }
+        })
+    }
+
     /// The trigger terms of every pack: each spelling form of the device
     /// and procedure terms, the fuzzy words and their stems. `None` when a
     /// rule can fire without any of them (a `phrase` rule, or a term list
@@ -136,6 +169,9 @@ impl Prefilter {
                 terms.extend(EXTRA_STEMS.iter().map(|s| s.to_string()));
             }
         }
+        for t in &mut terms {
+            t.make_ascii_lowercase();
+        }
         terms.retain(|t| !t.is_empty());
         terms.sort();
         terms.dedup();
@@ -145,13 +181,20 @@ impl Prefilter {
         if terms.is_empty() {
             return None;
         }
+        let longest = terms.iter().map(String::len).max()?;
+        if longest >= PREFILTER_WINDOW / 2 {
+            return None;
+        }
         let automaton = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostFirst)
             .kind(Some(AhoCorasickKind::DFA))
             .build(&terms)
             .ok()?;
-        Some(Prefilter { terms, automaton })
+        Some(Prefilter {
+            terms,
+            automaton,
+            longest,
+        })
     }
 }
 
@@ -279,9 +322,7 @@ impl Linter {
     /// False when no rule can fire on a file with these contents, so it
     /// need not be parsed at all.
     pub fn may_fire(&self, bytes: &[u8]) -> bool {
-        self.prefilter
-            .as_ref()
-            .is_none_or(|p| p.automaton.is_match(bytes))
+        self.prefilter.as_ref().is_none_or(|p| p.is_match(bytes))
     }
 
     /// All findings for one document, sorted by position then rule id.
@@ -389,6 +430,19 @@ mod tests {
         assert!(!l.may_fire(b"A gua sha and a dermatologist's advice"));
         let terms = l.trigger_terms().unwrap();
         assert!(terms.iter().any(|t| t == "dermar"));
+    }
+
+    #[test]
+    fn prefilter_sees_a_term_across_its_window_edge() {
+        let l = Linter::builtin();
+        let clean = "gua sha tips. ".repeat(PREFILTER_WINDOW / 7);
+        assert!(!l.may_fire(clean.as_bytes()));
+        // "SkinPen" starting at every offset around the first window's end.
+        for at in PREFILTER_WINDOW - 8..PREFILTER_WINDOW + 2 {
+            let mut page = clean.as_bytes().to_vec();
+            page[at..at + 7].copy_from_slice(b"SkinPen");
+            assert!(l.may_fire(&page), "missed at {at}");
+        }
     }
 
     #[test]
