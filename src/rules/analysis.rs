@@ -145,6 +145,11 @@ impl<'a> Analysis<'a> {
         skip_inert: bool,
         big: bool,
     ) -> Option<Analysis<'a>> {
+        // A page about hair or jade rollers: "the roller" is not a needle roller.
+        let other_rollers = !model.not_device.find(&doc.text).is_empty();
+        if skip_inert && other_rollers && !Self::may_be_topical(doc, model) {
+            return None;
+        }
         let mut sentences = Vec::new();
         for (bi, block) in doc.blocks.iter().enumerate() {
             for range in sentences::split(&doc.text, block.range.clone()) {
@@ -167,8 +172,6 @@ impl<'a> Analysis<'a> {
             s.not_devices = not;
         });
         let about_device = sentences.iter().any(|s| !s.devices.is_empty());
-        // A page about hair or jade rollers: "the roller" is not a needle roller.
-        let other_rollers = !model.not_device.find(&doc.text).is_empty();
         if skip_inert
             && other_rollers
             && sentences.iter().all(|s| {
@@ -237,6 +240,23 @@ impl<'a> Analysis<'a> {
         a.stances = (0..a.sentences.len()).map(|i| a.stance(i)).collect();
         a.judge_page();
         Some(a)
+    }
+
+    /// False only when no sentence of the page can name the device, the
+    /// procedure or a needle length: the inert test below, done on whole
+    /// blocks before any sentence is split or matched. Sentences split a
+    /// block at white space and after full stops, never inside a word, so
+    /// a block none of whose words is a hit has no sentence with one.
+    fn may_be_topical(doc: &Document, model: &Model) -> bool {
+        let text = &doc.text;
+        model.device.may_hit_literally(text)
+            || model.procedure.may_hit_literally(text)
+            || doc.blocks.iter().any(|b| {
+                let t = &text[b.range.clone()];
+                model.device.may_hit_fuzzy(t)
+                    || model.procedure.may_hit_fuzzy(t)
+                    || needle_depth::may_have_lengths(t)
+            })
     }
 
     /// True when any sentence mentions a device or the procedure.
@@ -524,5 +544,41 @@ mod tests {
             format!("{:?}", serial.stances),
             format!("{:?}", parallel.stances)
         );
+    }
+
+    #[test]
+    fn only_pages_that_cannot_be_about_the_treatment_are_skipped() {
+        let model = Model::compile(&Pack::builtin()[0]).unwrap();
+        let skipped = |text: &str| {
+            let doc = document::parse(text, DocKind::Text);
+            Analysis::topical(&doc, &model).is_none()
+        };
+        // Other rollers and nothing else: skipped before any sentence work.
+        let jade = "My jade roller lives in the fridge. Roll it upward.\n\nIce roller next.";
+        assert!(!Analysis::may_be_topical(
+            &document::parse(jade, DocKind::Text),
+            &model
+        ));
+        assert!(skipped(jade));
+        // A misspelt device, a device, a needle length: read in full.
+        assert!(!skipped(
+            "My jade roller lives in the fridge. So does my dermaroler."
+        ));
+        assert!(!skipped(
+            "My jade roller lives in the fridge, next to a derma roller."
+        ));
+        assert!(!skipped(
+            "My jade roller lives in the fridge. Its needles are 0.5 mm."
+        ));
+        // "The roller" may be a needle roller when no other roller is named.
+        assert!(!skipped("Roll the roller upward twice a week."));
+        // A term inside a look-alike ("microneedle patch") passes the
+        // quick test; the sentence-level test still skips the page.
+        let patch = "A jade roller, then a microneedle patch overnight.";
+        assert!(Analysis::may_be_topical(
+            &document::parse(patch, DocKind::Text),
+            &model
+        ));
+        assert!(skipped(patch));
     }
 }

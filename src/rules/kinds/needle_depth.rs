@@ -30,6 +30,13 @@ fn number(s: &str) -> Option<f32> {
     s.replace(',', ".").parse().ok()
 }
 
+/// False only when no part of `text` cut at white space or after a full
+/// stop (a sentence of it) holds a needle length: the pattern's one word
+/// boundary is at its end, which such a cut leaves as it was.
+pub fn may_have_lengths(text: &str) -> bool {
+    LENGTH.is_match(text)
+}
+
 /// Every needle length in `text`.
 pub fn lengths(text: &str) -> Vec<Length> {
     LENGTH
