@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 mod analysis;
+mod cue_filter;
 pub mod kinds;
 mod linter;
 pub mod model;

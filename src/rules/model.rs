@@ -1,11 +1,12 @@
-//! A pack compiled for matching: term matchers, cue regexes (one
-//! `RegexSet` so a sentence is scanned once), and contraindication categories.
+//! A pack compiled for matching: term matchers, cue regexes (with a filter
+//! that picks the few a sentence can match), and contraindication categories.
 
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use regex::{Regex, RegexSet, RegexSetBuilder};
+use regex::Regex;
 
+use super::cue_filter::CueFilter;
 use super::terms::{build_regex, compile_regex, TermMatcher};
 use crate::pack::{CueRole, Pack, PackError, TermList};
 
@@ -46,7 +47,7 @@ pub struct Model {
     pub cues: Vec<Cue>,
     /// Built on first use for the built-in pack (a page with no topic never
     /// needs it), at load for a user pack.
-    set: OnceLock<Option<RegexSet>>,
+    filter: OnceLock<Option<CueFilter>>,
     set_sources: Vec<String>,
     regexes: Vec<CueRegex>,
     /// For each regex, the index of its cue.
@@ -87,16 +88,15 @@ fn set_source(pattern: &str) -> String {
     out
 }
 
-fn build_set(sources: &[String]) -> Result<Option<RegexSet>, regex::Error> {
-    if sources.is_empty() {
+fn build_filter(
+    regexes: &[CueRegex],
+    set_sources: &[String],
+) -> Result<Option<CueFilter>, regex::Error> {
+    if regexes.is_empty() {
         return Ok(None);
     }
-    RegexSetBuilder::new(sources)
-        .case_insensitive(true)
-        .size_limit(1 << 24)
-        .dfa_size_limit(1 << 24)
-        .build()
-        .map(Some)
+    let patterns: Vec<String> = regexes.iter().map(|r| r.source.get_ref().clone()).collect();
+    CueFilter::new(&patterns, set_sources).map(Some)
 }
 
 /// A cue's own regex, which finds where the set's match is. Compiled the
@@ -150,9 +150,9 @@ impl Model {
                 owner.push(idx);
             }
         }
-        let set = OnceLock::new();
+        let filter = OnceLock::new();
         if !builtin {
-            let built = build_set(&sources).map_err(|e| {
+            let built = build_filter(&regexes, &sources).map_err(|e| {
                 pack.error(
                     None,
                     format!("cannot compile the pack's cues: {e}"),
@@ -160,7 +160,7 @@ impl Model {
                     None,
                 )
             })?;
-            let _ = set.set(built);
+            let _ = filter.set(built);
         }
         let mut categories = Vec::new();
         for (name, cat) in &pack.spec.contraindications.categories {
@@ -197,7 +197,7 @@ impl Model {
             procedure: term_list(pack, "procedure")?,
             not_device: term_list(pack, "not-device")?,
             cues,
-            set,
+            filter,
             set_sources: sources,
             regexes,
             owner,
@@ -208,16 +208,18 @@ impl Model {
 
     /// Every cue hit inside `text[range]`, ranges in `text` coordinates.
     pub fn cue_hits(&self, text: &str, range: Range<usize>) -> Vec<CueHit> {
-        let set = self.set.get_or_init(|| {
-            // The built-in pack's set compiles: `every_builtin_cue_regex_compiles`.
-            build_set(&self.set_sources).unwrap_or(None)
+        let filter = self.filter.get_or_init(|| {
+            // The built-in pack's filter builds: `every_builtin_cue_regex_compiles`.
+            build_filter(&self.regexes, &self.set_sources).unwrap_or(None)
         });
-        let Some(set) = set else {
+        let Some(filter) = filter else {
             return Vec::new();
         };
         let s = &text[range.clone()];
+        let mut candidates = Vec::new();
+        filter.candidates(s, &mut candidates);
         let mut hits = Vec::new();
-        for i in set.matches(s).iter() {
+        for i in candidates {
             for m in self.regexes[i].get().find_iter(s) {
                 hits.push(CueHit {
                     cue: self.owner[i],
@@ -268,8 +270,10 @@ mod tests {
     fn every_builtin_cue_regex_compiles() {
         for pack in Pack::builtin() {
             let model = Model::compile(&pack).unwrap();
-            assert!(model.set.get().is_none(), "set built before use");
-            assert!(build_set(&model.set_sources).unwrap().is_some());
+            assert!(model.filter.get().is_none(), "filter built before use");
+            assert!(build_filter(&model.regexes, &model.set_sources)
+                .unwrap()
+                .is_some());
             for (i, r) in model.regexes.iter().enumerate() {
                 let p = r.source.get_ref();
                 compile_regex(&pack, &r.source, "cues").unwrap_or_else(|e| panic!("{p}: {e:?}"));

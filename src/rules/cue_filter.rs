@@ -1,0 +1,236 @@
+//! Which cue regexes can match a sentence. Most cue patterns cannot match
+//! without one of a few literals ("buy", "bought", "purchase"…), so one
+//! Aho-Corasick pass over those literals picks the regexes worth running.
+//! The few patterns with no such literal go through a small `RegexSet`.
+//! A single set of every pattern did this job before; its lazy DFA kept
+//! building states on varied prose and was the largest cost of a run.
+//!
+//! The filter may pass a regex that then finds nothing; it never drops one
+//! that would match, so the hits are exactly the regexes' own.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::{RegexSet, RegexSetBuilder};
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+
+use super::terms::ascii_word_boundaries;
+
+#[derive(Debug, Clone)]
+pub struct CueFilter {
+    literals: Option<AhoCorasick>,
+    /// Per literal: the regexes that need it (or another of theirs).
+    owners: Vec<Vec<usize>>,
+    /// Regexes with no literal every match must contain, in `rest_set` order.
+    rest: Vec<usize>,
+    rest_set: Option<RegexSet>,
+    /// How many regexes there are.
+    total: usize,
+}
+
+/// Characters outside ASCII that a case-insensitive regex matches for an
+/// ASCII letter (KELVIN SIGN for `k`, LONG S for `s`). The literal pass
+/// ignores ASCII case only, so a sentence with one runs every regex.
+const FOLDS_TO_ASCII: [char; 2] = ['\u{212A}', '\u{17F}'];
+
+impl CueFilter {
+    /// `patterns` are the cue regexes as the pack writes them (compiled
+    /// with [`super::terms::build_regex`]); `set_sources` the same patterns
+    /// as a `RegexSet` takes them.
+    pub fn new(patterns: &[String], set_sources: &[String]) -> Result<CueFilter, regex::Error> {
+        let mut literal_index: std::collections::HashMap<String, usize> = Default::default();
+        let mut literals: Vec<String> = Vec::new();
+        let mut owners: Vec<Vec<usize>> = Vec::new();
+        let mut rest = Vec::new();
+        for (i, p) in patterns.iter().enumerate() {
+            let Some(needed) = required_literals(p) else {
+                rest.push(i);
+                continue;
+            };
+            for lit in needed {
+                let at = *literal_index.entry(lit.clone()).or_insert_with(|| {
+                    literals.push(lit);
+                    owners.push(Vec::new());
+                    owners.len() - 1
+                });
+                owners[at].push(i);
+            }
+        }
+        let literals = if literals.is_empty() {
+            None
+        } else {
+            let ac = AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                // A DFA of a few thousand literals costs more to build
+                // than it saves on a corpus of thousands of pages.
+                .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+                .build(&literals);
+            match ac {
+                Ok(ac) => Some(ac),
+                // Too big for the automaton: every regex goes to the set.
+                Err(_) => {
+                    rest = (0..patterns.len()).collect();
+                    owners.clear();
+                    None
+                }
+            }
+        };
+        let rest_set = if rest.is_empty() {
+            None
+        } else {
+            let sources: Vec<&String> = rest.iter().map(|&i| &set_sources[i]).collect();
+            Some(
+                RegexSetBuilder::new(sources)
+                    .case_insensitive(true)
+                    .size_limit(1 << 24)
+                    .dfa_size_limit(1 << 24)
+                    .build()?,
+            )
+        };
+        Ok(CueFilter {
+            literals,
+            owners,
+            rest,
+            rest_set,
+            total: patterns.len(),
+        })
+    }
+
+    /// The indices of the regexes that may match `s`, sorted, into `out`.
+    pub fn candidates(&self, s: &str, out: &mut Vec<usize>) {
+        out.clear();
+        if !s.is_ascii() && s.contains(FOLDS_TO_ASCII) {
+            out.extend(0..self.total);
+            return;
+        }
+        if let Some(ac) = &self.literals {
+            for m in ac.find_overlapping_iter(s) {
+                out.extend_from_slice(&self.owners[m.pattern().as_usize()]);
+            }
+        }
+        if let Some(set) = &self.rest_set {
+            out.extend(set.matches(s).iter().map(|i| self.rest[i]));
+        }
+        out.sort_unstable();
+        out.dedup();
+    }
+
+    /// How many regexes have no literal and go through the set.
+    #[cfg(test)]
+    fn rest_len(&self) -> usize {
+        self.rest.len()
+    }
+}
+
+/// Literals one of which every match of `pattern` contains, matched ASCII
+/// case-insensitively, or `None` when there is no such short list. Taken
+/// from the pattern read case-sensitively (as written): the regex's case
+/// insensitivity then only adds ASCII case variants, which the automaton
+/// ignores, and the characters in [`FOLDS_TO_ASCII`], which turn the filter
+/// off. A literal with another character that has case variants is refused.
+/// Of the prefixes and the suffixes, the list with the longest shortest
+/// literal wins.
+fn required_literals(pattern: &str) -> Option<Vec<String>> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(&ascii_word_boundaries(pattern))
+        .ok()?;
+    let mut best: Option<(usize, Vec<String>)> = None;
+    for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
+        let seq = Extractor::new().kind(kind).extract(&hir);
+        let Some(lits) = seq.literals() else { continue };
+        let strings: Option<Vec<String>> = lits
+            .iter()
+            .map(|l| {
+                let s = std::str::from_utf8(l.as_bytes()).ok()?;
+                (!s.is_empty() && s.chars().all(caseless_or_ascii)).then(|| s.to_string())
+            })
+            .collect();
+        let Some(strings) = strings else { continue };
+        let Some(shortest) = strings.iter().map(String::len).min() else {
+            continue;
+        };
+        let better = best.as_ref().is_none_or(|(len, b)| {
+            shortest > *len || (shortest == *len && strings.len() < b.len())
+        });
+        if better {
+            best = Some((shortest, strings));
+        }
+    }
+    best.map(|(_, s)| s)
+}
+
+/// ASCII, or a character no case-insensitive match can stand in for (a
+/// curly quote, a dash).
+fn caseless_or_ascii(c: char) -> bool {
+    c.is_ascii() || (!c.is_alphabetic() && c.to_lowercase().eq([c]) && c.to_uppercase().eq([c]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::terms::build_regex;
+
+    #[test]
+    fn only_kelvin_and_long_s_fold_to_ascii_letters() {
+        let letter = build_regex("^[a-z]$").unwrap();
+        let folding: Vec<char> = (0x80..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|c| letter.is_match(c.encode_utf8(&mut [0; 4])))
+            .collect();
+        assert_eq!(
+            folding,
+            FOLDS_TO_ASCII.iter().rev().copied().collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn literals_come_from_prefixes_or_suffixes() {
+        assert_eq!(
+            required_literals(r"\b(?:buy|bought)\b").unwrap(),
+            vec!["buy", "bought"]
+        );
+        // No fixed start, a fixed end.
+        let mut end = required_literals(r"\b\d+ (?:dollars|bucks)\b").unwrap();
+        end.sort();
+        assert_eq!(end, vec![" bucks", " dollars"]);
+        // A curly apostrophe has no case; a Greek mu does.
+        assert!(required_literals("don[\x27’]t share").is_some());
+        assert!(required_literals("μm").is_none());
+        // Could start and end with anything.
+        assert!(required_literals(r"(?:^|\s)\w+\s*$").is_none());
+    }
+
+    #[test]
+    fn candidates_include_every_regex_that_matches() {
+        let patterns: Vec<String> = [
+            r"\b(?:buy|bought)\b",
+            r"\b\d+ (?:dollars|bucks)\b",
+            r"(?:^|,\s+)\w+\s+\d",
+            r"\bkit\b",
+            "don[\x27’]t share",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let filter = CueFilter::new(&patterns, &patterns).unwrap();
+        assert_eq!(filter.rest_len(), 1);
+        let regexes: Vec<_> = patterns.iter().map(|p| build_regex(p).unwrap()).collect();
+        let mut out = Vec::new();
+        for s in [
+            "I BOUGHT a kit for 20 Bucks",
+            "Roll it, then don’t share it, twice 2",
+            "Nothing here",
+            "A \u{212A}it",
+            "bought, roll it",
+        ] {
+            filter.candidates(s, &mut out);
+            for (i, re) in regexes.iter().enumerate() {
+                if re.is_match(s) {
+                    assert!(out.contains(&i), "{s:?}: pattern {i} dropped");
+                }
+            }
+        }
+        filter.candidates("Nothing here", &mut out);
+        assert!(out.is_empty());
+    }
+}
