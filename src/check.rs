@@ -420,8 +420,9 @@ pub fn run_streamed(
         kept.1 |= dropped.1;
         true
     };
-    if files.iter().all(|(p, _)| plain(p)) {
-        files.sort();
+    // Plain paths (see `walk::all_plain`) name a file one way only.
+    if files.iter().all(|(p, _)| plain(p)) || walk::all_plain(files.iter().map(|f| f.0.as_path())) {
+        walk::sort_by_path(&mut files, |f| &f.0, |a, b| a.1.cmp(&b.1));
         files.dedup_by(|a, b| a.0 == b.0 && merge(a, b));
     } else {
         files.sort_by(|a, b| key(&a.0).cmp(&key(&b.0)).then_with(|| a.cmp(b)));

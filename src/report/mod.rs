@@ -9,6 +9,7 @@
 //! names; findings carry byte spans only.
 
 use std::borrow::Cow;
+use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -224,12 +225,12 @@ impl Report {
     /// the order never depends on thread timing).
     pub fn sort(&mut self) {
         self.files.retain(|f| !f.findings.is_empty());
-        self.files.sort_by(|a, b| a.path.cmp(&b.path));
+        crate::walk::sort_by_path(&mut self.files, |f| &f.path, |_, _| Ordering::Equal);
         for f in &mut self.files {
             sort_findings(&mut f.findings);
         }
         self.skipped.sort();
-        self.clean.sort();
+        crate::walk::sort_by_path(&mut self.clean, |p| p, |_, _| Ordering::Equal);
     }
 
     /// The metadata of a rule that ran, by id.
