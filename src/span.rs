@@ -103,7 +103,15 @@ impl LineIndex {
         while !source.is_char_boundary(end) {
             end -= 1;
         }
-        let column = self.chars_before(source, end) - self.chars_before(source, start) + 1;
+        // Most lines are short: count their characters directly.
+        let column = if end - start <= MARK {
+            source.as_bytes()[start..end]
+                .iter()
+                .filter(|b| starts_char(b))
+                .count()
+        } else {
+            self.chars_before(source, end) - self.chars_before(source, start)
+        } + 1;
         LineCol {
             line: line + 1,
             column,

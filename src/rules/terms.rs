@@ -29,6 +29,8 @@ struct FuzzyWord {
     /// In characters.
     len: usize,
     max: usize,
+    /// Letter counts, when the word is ASCII letters only.
+    letters: Option<[u8; 26]>,
 }
 
 impl FuzzyWord {
@@ -39,9 +41,40 @@ impl FuzzyWord {
             max: if len >= 9 { 2 } else { 1 },
             first,
             len,
+            letters: letter_counts(&word),
             word,
         })
     }
+
+    /// False when `lower` (lowercased) is surely further than `max` edits
+    /// away. An edit changes the letter counts by at most two in all (a
+    /// substitution: one down, one up), so half their difference is a lower
+    /// bound on the distance, far cheaper than computing it.
+    fn may_be_near(&self, lower: &str) -> bool {
+        let (Some(mine), Some(theirs)) = (self.letters, letter_counts(lower)) else {
+            return true;
+        };
+        let diff: usize = mine
+            .iter()
+            .zip(&theirs)
+            .map(|(a, b)| a.abs_diff(*b) as usize)
+            .sum();
+        diff.div_ceil(2) <= self.max
+    }
+}
+
+/// How often each of a–z occurs, if `word` is ASCII lowercase letters only
+/// (and no letter occurs 256 times).
+fn letter_counts(word: &str) -> Option<[u8; 26]> {
+    let mut counts = [0u8; 26];
+    for b in word.bytes() {
+        if !b.is_ascii_lowercase() {
+            return None;
+        }
+        let c = &mut counts[usize::from(b - b'a')];
+        *c = c.checked_add(1)?;
+    }
+    Some(counts)
 }
 
 /// Compiles a pack's regex as every pack regex is: case-insensitive, with
@@ -276,40 +309,51 @@ impl TermMatcher {
                 if f.len.abs_diff(n) > f.max || !lower.starts_with(f.first) {
                     continue;
                 }
-                if strsim::osa_distance(&f.word, &lower) <= f.max {
+                if f.may_be_near(&lower) && strsim::osa_distance(&f.word, &lower) <= f.max {
                     hits.push(s..e);
                     return;
                 }
             }
         };
-        // Words are runs of alphabetic characters. ASCII is decoded by
-        // hand, and a word whose first letter starts no fuzzy word is
+        // Words are runs of alphabetic characters. ASCII is tested byte by
+        // byte, and a word whose first letter starts no fuzzy word is
         // skipped whole: most words of a page are.
         let bytes = text.as_bytes();
-        let char_at = |i: usize| -> (char, usize) {
-            if bytes[i] < 0x80 {
-                (bytes[i] as char, 1)
-            } else {
-                let c = text[i..].chars().next().expect("i is a char boundary");
-                (c, c.len_utf8())
+        // The alphabetic character at `i` and its length, if it is one.
+        let letter_at = |i: usize| -> Option<(char, usize)> {
+            let b = bytes[i];
+            if b < 0x80 {
+                return b.is_ascii_alphabetic().then_some((b as char, 1));
             }
+            let c = text[i..].chars().next().expect("i is a char boundary");
+            c.is_alphabetic().then_some((c, c.len_utf8()))
         };
         let mut i = 0;
         while i < bytes.len() {
-            let (c, len) = char_at(i);
-            i += len;
-            if !c.is_alphabetic() {
+            let Some((c, len)) = letter_at(i) else {
+                i += if bytes[i] < 0x80 {
+                    1
+                } else {
+                    text[i..].chars().next().map_or(1, char::len_utf8)
+                };
                 continue;
-            }
-            let start = i - len;
-            let lower = c.to_lowercase().next();
+            };
+            let start = i;
+            i += len;
+            let lower = if c.is_ascii() {
+                Some(c.to_ascii_lowercase())
+            } else {
+                c.to_lowercase().next()
+            };
             let candidate = self.fuzzy.iter().any(|f| Some(f.first) == lower);
             while i < bytes.len() {
-                let (c, len) = char_at(i);
-                if !c.is_alphabetic() {
+                if bytes[i].is_ascii_alphabetic() {
+                    i += 1;
+                } else if let Some((_, len)) = (bytes[i] >= 0x80).then(|| letter_at(i)).flatten() {
+                    i += len;
+                } else {
                     break;
                 }
-                i += len;
             }
             if candidate {
                 check(start, i, hits);
@@ -359,5 +403,33 @@ mod tests {
             vec!["dermarollling", "acutane"]
         );
         assert!(texts(&m, "asteroids and accurate").is_empty());
+        // Words run over non-ASCII letters and end at anything else.
+        assert_eq!(
+            texts(
+                &m,
+                "«dermarölling» then Dermarollings’ and éaccutane, acutane!"
+            ),
+            vec!["dermarölling", "Dermarollings", "acutane"]
+        );
+    }
+
+    #[test]
+    fn letter_counts_bound_the_edit_distance() {
+        let f = FuzzyWord::new("dermaroller".into()).unwrap();
+        for near in [
+            "dermaroller",
+            "dermarolller",
+            "dremaroller",
+            "dermaroler",
+            "dermarollar",
+            "durmarollar",
+        ] {
+            assert!(f.may_be_near(near), "{near}");
+            assert!(strsim::osa_distance(&f.word, near) <= 2, "{near}");
+        }
+        // Not ASCII lowercase: no bound, the distance decides.
+        assert!(f.may_be_near("dermaröller"));
+        assert!(!f.may_be_near("moisturizer"));
+        assert!(!f.may_be_near("dermatology"));
     }
 }
