@@ -432,6 +432,11 @@ pub struct Resolver {
     /// without making its path absolute, when no glob needs that path.
     folders: Mutex<HashMap<PathBuf, Arc<Resolved>>>,
     linters: Mutex<HashMap<LinterKey, Arc<Linter>>>,
+    /// Held while a chain, or a linter, is built: walker threads asking for
+    /// the same one at once would each build it (a linter compiles its
+    /// packs, and then each compiles its cue regexes as pages need them).
+    building_chain: Mutex<()>,
+    building_linter: Mutex<()>,
     /// The working directory when the run started.
     cwd: Option<PathBuf>,
 }
@@ -450,6 +455,8 @@ impl Resolver {
             chains: Mutex::default(),
             folders: Mutex::default(),
             linters: Mutex::default(),
+            building_chain: Mutex::default(),
+            building_linter: Mutex::default(),
             cwd: std::env::current_dir().ok(),
         };
         match &r.source {
@@ -542,6 +549,10 @@ impl Resolver {
     /// The resolved settings of a config file and the files it extends.
     fn chain(&self, config: Option<&Path>) -> Result<Arc<Resolved>, DiagError> {
         let key = config.map(Path::to_path_buf).unwrap_or_default();
+        if let Some(r) = lock(&self.chains).get(&key) {
+            return Ok(r.clone());
+        }
+        let _building = lock(&self.building_chain);
         if let Some(r) = lock(&self.chains).get(&key) {
             return Ok(r.clone());
         }
@@ -638,6 +649,10 @@ impl Resolver {
         require: &Option<Vec<String>>,
     ) -> Result<Arc<Linter>, Box<crate::pack::PackError>> {
         let key = (packs.to_vec(), require.clone());
+        if let Some(l) = lock(&self.linters).get(&key) {
+            return Ok(l.clone());
+        }
+        let _building = lock(&self.building_linter);
         if let Some(l) = lock(&self.linters).get(&key) {
             return Ok(l.clone());
         }
@@ -896,6 +911,29 @@ mod tests {
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(&p, text).unwrap();
         p
+    }
+
+    #[test]
+    fn threads_asking_at_once_share_one_linter() {
+        let dir = tempfile::TempDir::new().unwrap();
+        // Discovered configs are resolved on first use, by whichever walker
+        // thread gets there first.
+        let r = Resolver::new(Source::Discover, CliOverrides::default()).unwrap();
+        let start = std::sync::Barrier::new(8);
+        let linters: Vec<Arc<Linter>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..8)
+                .map(|i| {
+                    let (r, start, dir) = (&r, &start, dir.path());
+                    scope.spawn(move || {
+                        start.wait();
+                        let file = dir.join(format!("d{i}/a.md"));
+                        r.for_file(&file).unwrap().resolved.linter.clone()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(linters.iter().all(|l| Arc::ptr_eq(l, &linters[0])));
     }
 
     #[test]
