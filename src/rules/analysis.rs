@@ -166,9 +166,23 @@ impl<'a> Analysis<'a> {
             }
         }
         each_chunked(&mut sentences, big, |s| {
-            let not = model.not_devices(&doc.text, s.range.clone());
-            s.devices = model.find_except(&model.device, &doc.text, s.range.clone(), &not);
-            s.procedures = model.find_except(&model.procedure, &doc.text, s.range.clone(), &not);
+            // Most sentences name none of them: one pass says so.
+            let mut may = Vec::new();
+            model
+                .mentions
+                .candidates(&doc.text[s.range.clone()], &mut may);
+            let not = if may[0] {
+                model.not_devices(&doc.text, s.range.clone())
+            } else {
+                Vec::new()
+            };
+            if may[1] {
+                s.devices = model.find_except(&model.device, &doc.text, s.range.clone(), &not);
+            }
+            if may[2] {
+                s.procedures =
+                    model.find_except(&model.procedure, &doc.text, s.range.clone(), &not);
+            }
             s.not_devices = not;
         });
         let about_device = sentences.iter().any(|s| !s.devices.is_empty());

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::cue_filter::CueFilter;
-use super::terms::{build_regex, compile_regex, TermMatcher};
+use super::terms::{build_regex, compile_regex, ListFilter, TermMatcher};
 use crate::pack::{CueRole, Pack, PackError, TermList};
 
 /// One compiled cue class.
@@ -44,6 +44,11 @@ pub struct Model {
     pub device_anaphor: TermMatcher,
     pub procedure: TermMatcher,
     pub not_device: TermMatcher,
+    /// Which of `not_device`, `device` and `procedure` (in that order) can
+    /// have a hit in a sentence.
+    pub mentions: ListFilter,
+    /// Which categories can have a hit in a sentence.
+    pub category_filter: ListFilter,
     pub cues: Vec<Cue>,
     /// Built on first use for the built-in pack (a page with no topic never
     /// needs it), at load for a user pack.
@@ -191,11 +196,19 @@ impl Model {
             }
             core.push(c.get_ref().clone());
         }
+        let device = term_list(pack, "device")?;
+        let procedure = term_list(pack, "procedure")?;
+        let not_device = term_list(pack, "not-device")?;
+        let mentions = ListFilter::new(&[&not_device, &device, &procedure]);
+        let category_filter =
+            ListFilter::new(&categories.iter().map(|c| &c.matcher).collect::<Vec<_>>());
         Ok(Model {
-            device: term_list(pack, "device")?,
+            device,
             device_anaphor: term_list(pack, "device-anaphor")?,
-            procedure: term_list(pack, "procedure")?,
-            not_device: term_list(pack, "not-device")?,
+            procedure,
+            not_device,
+            mentions,
+            category_filter,
             cues,
             filter,
             set_sources: sources,

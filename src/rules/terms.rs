@@ -315,50 +315,160 @@ impl TermMatcher {
                 }
             }
         };
-        // Words are runs of alphabetic characters. ASCII is tested byte by
-        // byte, and a word whose first letter starts no fuzzy word is
-        // skipped whole: most words of a page are.
-        let bytes = text.as_bytes();
-        // The alphabetic character at `i` and its length, if it is one.
-        let letter_at = |i: usize| -> Option<(char, usize)> {
-            let b = bytes[i];
-            if b < 0x80 {
-                return b.is_ascii_alphabetic().then_some((b as char, 1));
-            }
-            let c = text[i..].chars().next().expect("i is a char boundary");
-            c.is_alphabetic().then_some((c, c.len_utf8()))
-        };
-        let mut i = 0;
-        while i < bytes.len() {
-            let Some((c, len)) = letter_at(i) else {
-                i += if bytes[i] < 0x80 {
-                    1
-                } else {
-                    text[i..].chars().next().map_or(1, char::len_utf8)
-                };
-                continue;
-            };
-            let start = i;
-            i += len;
-            let lower = if c.is_ascii() {
-                Some(c.to_ascii_lowercase())
+        each_word(
+            text,
+            |first| self.fuzzy.iter().any(|f| Some(f.first) == first),
+            |start, end| check(start, end, hits),
+        );
+    }
+}
+
+/// Calls `on_word` with the range of every word of `text` (a run of
+/// alphabetic characters) whose first letter, lowercased, `wants`. ASCII is
+/// tested byte by byte, and a word not wanted is skipped whole: most words
+/// of a page are.
+fn each_word(
+    text: &str,
+    wants: impl Fn(Option<char>) -> bool,
+    mut on_word: impl FnMut(usize, usize),
+) {
+    let bytes = text.as_bytes();
+    // The alphabetic character at `i` and its length, if it is one.
+    let letter_at = |i: usize| -> Option<(char, usize)> {
+        let b = bytes[i];
+        if b < 0x80 {
+            return b.is_ascii_alphabetic().then_some((b as char, 1));
+        }
+        let c = text[i..].chars().next().expect("i is a char boundary");
+        c.is_alphabetic().then_some((c, c.len_utf8()))
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        let Some((c, len)) = letter_at(i) else {
+            i += if bytes[i] < 0x80 {
+                1
             } else {
-                c.to_lowercase().next()
+                text[i..].chars().next().map_or(1, char::len_utf8)
             };
-            let candidate = self.fuzzy.iter().any(|f| Some(f.first) == lower);
-            while i < bytes.len() {
-                if bytes[i].is_ascii_alphabetic() {
-                    i += 1;
-                } else if let Some((_, len)) = (bytes[i] >= 0x80).then(|| letter_at(i)).flatten() {
-                    i += len;
-                } else {
-                    break;
-                }
-            }
-            if candidate {
-                check(start, i, hits);
+            continue;
+        };
+        let start = i;
+        i += len;
+        let lower = if c.is_ascii() {
+            Some(c.to_ascii_lowercase())
+        } else {
+            c.to_lowercase().next()
+        };
+        let wanted = wants(lower);
+        while i < bytes.len() {
+            if bytes[i].is_ascii_alphabetic() {
+                i += 1;
+            } else if let Some((_, len)) = (bytes[i] >= 0x80).then(|| letter_at(i)).flatten() {
+                i += len;
+            } else {
+                break;
             }
         }
+        if wanted {
+            on_word(start, i);
+        }
+    }
+}
+
+/// Several term lists tested together: which of them can have a hit in a
+/// text, by one automaton over all their spellings and one pass over its
+/// words, instead of a full match per list. A list it rules out has no hit;
+/// one it lets through may still have none.
+#[derive(Debug, Clone)]
+pub struct ListFilter {
+    automaton: Option<AhoCorasick>,
+    /// Per spelling: the lists that have it.
+    owners: Vec<Vec<usize>>,
+    /// Every fuzzy word, with its list.
+    fuzzy: Vec<(usize, FuzzyWord)>,
+    /// Lists with regexes, whose hits no spelling predicts.
+    always: Vec<usize>,
+    lists: usize,
+}
+
+impl ListFilter {
+    pub fn new(lists: &[&TermMatcher]) -> ListFilter {
+        let mut forms: Vec<String> = Vec::new();
+        let mut owners: Vec<Vec<usize>> = Vec::new();
+        let mut index: std::collections::HashMap<&str, usize> = Default::default();
+        let mut fuzzy = Vec::new();
+        let mut always = Vec::new();
+        for (i, list) in lists.iter().enumerate() {
+            for f in &list.forms {
+                let at = *index.entry(f.as_str()).or_insert_with(|| {
+                    forms.push(f.clone());
+                    owners.push(Vec::new());
+                    owners.len() - 1
+                });
+                owners[at].push(i);
+            }
+            fuzzy.extend(list.fuzzy.iter().map(|f| (i, f.clone())));
+            if !list.patterns.is_empty() {
+                always.push(i);
+            }
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&forms)
+            .ok();
+        if automaton.is_none() {
+            // Cannot happen for lists that compiled; if it did, test them all.
+            always = (0..lists.len()).collect();
+        }
+        ListFilter {
+            automaton,
+            owners,
+            fuzzy,
+            always,
+            lists: lists.len(),
+        }
+    }
+
+    /// `out[i]` is false when list `i` has surely no hit in `text`.
+    pub fn candidates(&self, text: &str, out: &mut Vec<bool>) {
+        out.clear();
+        out.resize(self.lists, false);
+        for &i in &self.always {
+            out[i] = true;
+        }
+        if let Some(ac) = &self.automaton {
+            for m in ac.find_overlapping_iter(text) {
+                for &i in &self.owners[m.pattern().as_usize()] {
+                    out[i] = true;
+                }
+            }
+        }
+        if self.fuzzy.is_empty() {
+            return;
+        }
+        // What `find_fuzzy` asks of a word before its edit distance.
+        each_word(
+            text,
+            |first| self.fuzzy.iter().any(|(_, f)| Some(f.first) == first),
+            |s, e| {
+                let word = &text[s..e];
+                let n = word.chars().count();
+                if n < 6 {
+                    return;
+                }
+                let lower = word.to_lowercase();
+                for (i, f) in &self.fuzzy {
+                    if !out[*i]
+                        && f.len.abs_diff(n) <= f.max
+                        && lower.starts_with(f.first)
+                        && f.may_be_near(&lower)
+                    {
+                        out[*i] = true;
+                    }
+                }
+            },
+        );
     }
 }
 
@@ -411,6 +521,46 @@ mod tests {
             ),
             vec!["dermarölling", "Dermarollings", "acutane"]
         );
+    }
+
+    #[test]
+    fn list_filter_passes_every_list_with_a_hit() {
+        let pack = Pack::parse("t.toml", "name = \"t\"").unwrap();
+        let with_regex = TermMatcher::compile(
+            &pack,
+            &TermList {
+                patterns: vec![toml::Spanned::new(0..0, r"\baspirin\b".to_string())],
+                ..Default::default()
+            },
+            "test",
+        )
+        .unwrap();
+        let lists = [
+            matcher(&["jade roller"], &[]),
+            matcher(&["derma roller"], &["dermaroller"]),
+            matcher(&["microneedling"], &["microneedling"]),
+            with_regex,
+        ];
+        let filter = ListFilter::new(&lists.iter().collect::<Vec<_>>());
+        let mut may = Vec::new();
+        for text in [
+            "A JADE ROLLER and a Derma-Roller.",
+            "My dermarolller, then microneedeling.",
+            "Gua sha only.",
+            "Rolling daily with a «dermarôller».",
+        ] {
+            filter.candidates(text, &mut may);
+            for (i, list) in lists.iter().enumerate() {
+                if !list.find(text).is_empty() {
+                    assert!(may[i], "{text:?}: list {i} ruled out");
+                }
+            }
+        }
+        filter.candidates("Gua sha only.", &mut may);
+        // Only the list with a regex, which nothing predicts.
+        assert_eq!(may, vec![false, false, false, true]);
+        filter.candidates("My dermarolller.", &mut may);
+        assert_eq!(may, vec![false, true, false, true]);
     }
 
     #[test]

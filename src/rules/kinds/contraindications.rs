@@ -97,10 +97,16 @@ fn compute_coverage(a: &Analysis) -> Coverage {
         .collect();
     let big = a.doc.text.len() >= PARALLEL_TEXT_LEN;
     let (sentences, text, categories) = (&a.sentences, &a.doc.text, &a.model.categories);
+    let filter = &a.model.category_filter;
     each_chunked(&mut named, big, |(i, hits)| {
         let s = &sentences[*i];
         let t = &text[s.range.clone()];
+        let mut may = Vec::new();
+        filter.candidates(t, &mut may);
         for (c, cat) in categories.iter().enumerate() {
+            if !may[c] {
+                continue;
+            }
             for r in cat.matcher.find(t) {
                 hits.push((c, s.range.start + r.start..s.range.start + r.end));
             }
