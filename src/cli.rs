@@ -396,6 +396,10 @@ pub(crate) fn config_source(args: &ConfigArgs) -> crate::config::Source {
 }
 
 /// `beautylint check`: config files, stdin, baselines, then the report.
+/// Files named on the command line from which a run counts as big (see
+/// [`crate::rules::expect_many_pages`]); a folder always does.
+const MANY_FILES: usize = 16;
+
 fn check_command(
     settings: &Settings,
     out: &mut dyn Write,
@@ -423,6 +427,9 @@ fn check_command(
     } else {
         None
     };
+    if settings.paths.len() >= MANY_FILES || settings.paths.iter().any(|p| p.is_dir()) {
+        crate::rules::expect_many_pages();
+    }
     if stdin.is_none() && baseline.is_none() && streamable(settings) {
         return check_streamed(settings, &resolver, out, err);
     }

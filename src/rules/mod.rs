@@ -11,6 +11,7 @@ pub mod sentences;
 pub mod terms;
 
 pub use analysis::Analysis;
+pub use cue_filter::expect_many_pages;
 pub use linter::{Emit, LintOptions, Linter, RuleCtx};
 
 use crate::span::Span;

@@ -415,6 +415,8 @@ impl ListFilter {
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            // Run on every sentence: the fastest search is worth its build.
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&forms)
             .ok();
         if automaton.is_none() {

@@ -68,6 +68,8 @@ pub fn run_stdio() -> Result<bool, Error> {
 
 /// Runs the server on any connection (tests use `Connection::memory`).
 pub fn run(conn: Connection) -> Result<bool, Error> {
+    // A server matches every edit of every open page.
+    crate::rules::expect_many_pages();
     let (id, params) = conn.initialize_start()?;
     let init: InitializeParams = match serde_json::from_value(params) {
         Ok(p) => p,
