@@ -127,7 +127,8 @@ impl<'a> Analysis<'a> {
 
     /// The analysis, or `None` when no sentence can be about the treatment:
     /// none names the device or the procedure, and "the roller" cannot
-    /// stand for one (the page names other rollers and no needle length).
+    /// stand for one (the page names other rollers and no needle length, or
+    /// has no such word at all).
     /// Every kind but `phrase` needs such a sentence to fire, so a page of
     /// jade-roller tips is done without its cues, frames and stances.
     pub fn topical(doc: &'a Document, model: &'a Model) -> Option<Analysis<'a>> {
@@ -192,6 +193,26 @@ impl<'a> Analysis<'a> {
                 s.devices.is_empty()
                     && s.procedures.is_empty()
                     && needle_depth::lengths(&doc.text[s.range.clone()]).is_empty()
+            })
+        {
+            return None;
+        }
+        // No device, no procedure, and no word that could stand for a device
+        // ("the pen") anywhere: no sentence can be about the treatment,
+        // whatever its cues say (a jade-roller page whose only "roller" is
+        // in its title).
+        if skip_inert
+            && !about_device
+            && sentences.iter().all(|s| {
+                s.procedures.is_empty()
+                    && model
+                        .find_except(
+                            &model.device_anaphor,
+                            &doc.text,
+                            s.range.clone(),
+                            &s.not_devices,
+                        )
+                        .is_empty()
             })
         {
             return None;
@@ -586,6 +607,11 @@ mod tests {
         ));
         // "The roller" may be a needle roller when no other roller is named.
         assert!(!skipped("Roll the roller upward twice a week."));
+        // Nothing that could stand for a device: skipped, other rollers or not.
+        assert!(skipped(
+            "Ice globes, tested. Buy them at home and use them daily."
+        ));
+        assert!(!skipped("Buy a pen at home and use it daily."));
         // A term inside a look-alike ("microneedle patch") passes the
         // quick test; the sentence-level test still skips the page.
         let patch = "A jade roller, then a microneedle patch overnight.";
