@@ -170,7 +170,7 @@ impl<'a> Analysis<'a> {
             // Most sentences name none of them: one pass says so.
             let mut may = Vec::new();
             model
-                .mentions
+                .mentions()
                 .candidates(&doc.text[s.range.clone()], &mut may);
             let not = if may[0] {
                 model.not_devices(&doc.text, s.range.clone())

@@ -44,11 +44,10 @@ pub struct Model {
     pub device_anaphor: TermMatcher,
     pub procedure: TermMatcher,
     pub not_device: TermMatcher,
-    /// Which of `not_device`, `device` and `procedure` (in that order) can
-    /// have a hit in a sentence.
-    pub mentions: ListFilter,
-    /// Which categories can have a hit in a sentence.
-    pub category_filter: ListFilter,
+    /// See [`Model::mentions`]; built on first use, like the cue filter.
+    mentions: OnceLock<ListFilter>,
+    /// See [`Model::category_filter`].
+    category_filter: OnceLock<ListFilter>,
     pub cues: Vec<Cue>,
     /// Built on first use for the built-in pack (a page with no topic never
     /// needs it), at load for a user pack.
@@ -199,16 +198,13 @@ impl Model {
         let device = term_list(pack, "device")?;
         let procedure = term_list(pack, "procedure")?;
         let not_device = term_list(pack, "not-device")?;
-        let mentions = ListFilter::new(&[&not_device, &device, &procedure]);
-        let category_filter =
-            ListFilter::new(&categories.iter().map(|c| &c.matcher).collect::<Vec<_>>());
         Ok(Model {
             device,
             device_anaphor: term_list(pack, "device-anaphor")?,
             procedure,
             not_device,
-            mentions,
-            category_filter,
+            mentions: OnceLock::new(),
+            category_filter: OnceLock::new(),
             cues,
             filter,
             set_sources: sources,
@@ -216,6 +212,26 @@ impl Model {
             owner,
             categories,
             core,
+        })
+    }
+
+    /// Which of `not_device`, `device` and `procedure` (in that order) can
+    /// have a hit in a sentence.
+    pub fn mentions(&self) -> &ListFilter {
+        self.mentions
+            .get_or_init(|| ListFilter::new(&[&self.not_device, &self.device, &self.procedure]))
+    }
+
+    /// Which contraindication categories can have a hit in a sentence.
+    pub fn category_filter(&self) -> &ListFilter {
+        self.category_filter.get_or_init(|| {
+            ListFilter::new(
+                &self
+                    .categories
+                    .iter()
+                    .map(|c| &c.matcher)
+                    .collect::<Vec<_>>(),
+            )
         })
     }
 

@@ -97,7 +97,7 @@ fn compute_coverage(a: &Analysis) -> Coverage {
         .collect();
     let big = a.doc.text.len() >= PARALLEL_TEXT_LEN;
     let (sentences, text, categories) = (&a.sentences, &a.doc.text, &a.model.categories);
-    let filter = &a.model.category_filter;
+    let filter = a.model.category_filter();
     each_chunked(&mut named, big, |(i, hits)| {
         let s = &sentences[*i];
         let t = &text[s.range.clone()];
