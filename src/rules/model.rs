@@ -67,10 +67,11 @@ fn term_list(pack: &Pack, name: &str) -> Result<TermMatcher, Box<PackError>> {
     TermMatcher::compile(pack, list, &format!("terms.{name}"))
 }
 
-/// A cue's pattern as the `RegexSet` sees it. The set only picks which cue
-/// regexes to run, so it may match more than they do: a Unicode `\B` (which
-/// would make the set's DFA give up on any non-ASCII text and fall back to
-/// the PikeVM for the whole set) is dropped, and the cue's own regex applies it.
+/// A cue's pattern as the cue filter's `RegexSet` (for the patterns with no
+/// literal list) sees it. The set only picks which cue regexes to run, so it
+/// may match more than they do: a Unicode `\B` (which would make the set's
+/// DFA give up on any non-ASCII text and fall back to the PikeVM for the
+/// whole set) is dropped, and the cue's own regex applies it.
 fn set_source(pattern: &str) -> String {
     let pattern = super::terms::ascii_word_boundaries(pattern);
     let mut out = String::with_capacity(pattern.len());
