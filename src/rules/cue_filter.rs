@@ -10,11 +10,11 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::AhoCorasickKind;
 use regex::{RegexSet, RegexSetBuilder};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
-use super::terms::ascii_word_boundaries;
+use super::terms::{ascii_word_boundaries, LiteralOwners};
 
 /// Whether this process will match many pages: a run over a folder or many
 /// files, or the language server. The literal automaton is then built as a
@@ -31,9 +31,8 @@ pub fn expect_many_pages() {
 
 #[derive(Debug, Clone)]
 pub struct CueFilter {
-    literals: Option<AhoCorasick>,
-    /// Per literal: the regexes that need it (or another of theirs).
-    owners: Vec<Vec<usize>>,
+    /// The literals each regex needs (one of).
+    literals: Option<LiteralOwners>,
     /// Regexes with no literal every match must contain, in `rest_set` order.
     rest: Vec<usize>,
     rest_set: Option<RegexSet>,
@@ -51,46 +50,25 @@ impl CueFilter {
     /// with [`super::terms::build_regex`]); `set_sources` the same patterns
     /// as a `RegexSet` takes them.
     pub fn new(patterns: &[String], set_sources: &[String]) -> Result<CueFilter, regex::Error> {
-        let mut literal_index: std::collections::HashMap<String, usize> = Default::default();
-        let mut literals: Vec<String> = Vec::new();
-        let mut owners: Vec<Vec<usize>> = Vec::new();
+        let mut needed = Vec::new();
         let mut rest = Vec::new();
         for (i, p) in patterns.iter().enumerate() {
-            let Some(needed) = required_literals(p) else {
-                rest.push(i);
-                continue;
-            };
-            for lit in needed {
-                let at = *literal_index.entry(lit.clone()).or_insert_with(|| {
-                    literals.push(lit);
-                    owners.push(Vec::new());
-                    owners.len() - 1
-                });
-                owners[at].push(i);
+            match required_literals(p) {
+                Some(lits) => needed.extend(lits.into_iter().map(|l| (l, i))),
+                None => rest.push(i),
             }
         }
-        let literals = if literals.is_empty() {
-            None
+        let kind = if MANY_PAGES.load(Ordering::Relaxed) {
+            AhoCorasickKind::DFA
         } else {
-            let ac = AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .kind(Some(if MANY_PAGES.load(Ordering::Relaxed) {
-                    AhoCorasickKind::DFA
-                } else {
-                    AhoCorasickKind::ContiguousNFA
-                }))
-                .build(&literals);
-            match ac {
-                Ok(ac) => Some(ac),
-                // Too big for the automaton: every regex goes to the set.
-                Err(_) => {
-                    rest = (0..patterns.len()).collect();
-                    owners.clear();
-                    None
-                }
-            }
+            AhoCorasickKind::ContiguousNFA
         };
+        let any_literal = !needed.is_empty();
+        let literals = LiteralOwners::build(needed, kind);
+        if literals.is_none() && any_literal {
+            // Too big for the automaton: every regex goes to the set.
+            rest = (0..patterns.len()).collect();
+        }
         let rest_set = if rest.is_empty() {
             None
         } else {
@@ -105,7 +83,6 @@ impl CueFilter {
         };
         Ok(CueFilter {
             literals,
-            owners,
             rest,
             rest_set,
             total: patterns.len(),
@@ -119,10 +96,8 @@ impl CueFilter {
             out.extend(0..self.total);
             return;
         }
-        if let Some(ac) = &self.literals {
-            for m in ac.find_overlapping_iter(s) {
-                out.extend_from_slice(&self.owners[m.pattern().as_usize()]);
-            }
+        if let Some(literals) = &self.literals {
+            literals.each_owner(s, |i| out.push(i));
         }
         if let Some(set) = &self.rest_set {
             out.extend(set.matches(s).iter().map(|i| self.rest[i]));

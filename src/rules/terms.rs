@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::{Regex, RegexBuilder};
 
 use crate::pack::{Pack, PackError, TermList};
@@ -375,15 +375,67 @@ fn each_word(
     }
 }
 
+/// Literals, each needed by some of a set of matchers (cue regexes, term
+/// lists), under one overlapping ASCII case-insensitive automaton: which
+/// matchers have one of their literals in a text. Shared by the cue filter
+/// and [`ListFilter`].
+#[derive(Debug, Clone)]
+pub(crate) struct LiteralOwners {
+    automaton: AhoCorasick,
+    /// Per literal: the matchers that need it.
+    owners: Vec<Vec<usize>>,
+}
+
+impl LiteralOwners {
+    /// From (literal, matcher) pairs; `None` when there are none or the
+    /// automaton cannot be built (too big), and the caller must test every
+    /// matcher.
+    pub(crate) fn build(
+        pairs: impl IntoIterator<Item = (String, usize)>,
+        kind: AhoCorasickKind,
+    ) -> Option<LiteralOwners> {
+        let mut index: std::collections::HashMap<String, usize> = Default::default();
+        let mut literals: Vec<String> = Vec::new();
+        let mut owners: Vec<Vec<usize>> = Vec::new();
+        for (lit, owner) in pairs {
+            let at = *index.entry(lit.clone()).or_insert_with(|| {
+                literals.push(lit);
+                owners.push(Vec::new());
+                owners.len() - 1
+            });
+            owners[at].push(owner);
+        }
+        if literals.is_empty() {
+            return None;
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .kind(Some(kind))
+            .build(&literals)
+            .ok()?;
+        Some(LiteralOwners { automaton, owners })
+    }
+
+    /// Calls `owner` with each matcher one of whose literals occurs in
+    /// `text` (as often as its literals occur).
+    pub(crate) fn each_owner(&self, text: &str, mut owner: impl FnMut(usize)) {
+        for m in self.automaton.find_overlapping_iter(text) {
+            self.owners[m.pattern().as_usize()]
+                .iter()
+                .for_each(|&i| owner(i));
+        }
+    }
+}
+
 /// Several term lists tested together: which of them can have a hit in a
 /// text, by one automaton over all their spellings and one pass over its
 /// words, instead of a full match per list. A list it rules out has no hit;
 /// one it lets through may still have none.
 #[derive(Debug, Clone)]
 pub struct ListFilter {
-    automaton: Option<AhoCorasick>,
-    /// Per spelling: the lists that have it.
-    owners: Vec<Vec<usize>>,
+    /// Each list's spellings.
+    spellings: Option<LiteralOwners>,
     /// Every fuzzy word, with its list.
     fuzzy: Vec<(usize, FuzzyWord)>,
     /// Lists with regexes, whose hits no spelling predicts.
@@ -393,39 +445,28 @@ pub struct ListFilter {
 
 impl ListFilter {
     pub fn new(lists: &[&TermMatcher]) -> ListFilter {
-        let mut forms: Vec<String> = Vec::new();
-        let mut owners: Vec<Vec<usize>> = Vec::new();
-        let mut index: std::collections::HashMap<&str, usize> = Default::default();
         let mut fuzzy = Vec::new();
         let mut always = Vec::new();
         for (i, list) in lists.iter().enumerate() {
-            for f in &list.forms {
-                let at = *index.entry(f.as_str()).or_insert_with(|| {
-                    forms.push(f.clone());
-                    owners.push(Vec::new());
-                    owners.len() - 1
-                });
-                owners[at].push(i);
-            }
             fuzzy.extend(list.fuzzy.iter().map(|f| (i, f.clone())));
             if !list.patterns.is_empty() {
                 always.push(i);
             }
         }
-        let automaton = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
+        let spellings = LiteralOwners::build(
+            lists
+                .iter()
+                .enumerate()
+                .flat_map(|(i, list)| list.forms.iter().map(move |f| (f.clone(), i))),
             // Run on every sentence: the fastest search is worth its build.
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(&forms)
-            .ok();
-        if automaton.is_none() {
+            AhoCorasickKind::DFA,
+        );
+        if spellings.is_none() && lists.iter().any(|l| !l.forms.is_empty()) {
             // Cannot happen for lists that compiled; if it did, test them all.
             always = (0..lists.len()).collect();
         }
         ListFilter {
-            automaton,
-            owners,
+            spellings,
             fuzzy,
             always,
             lists: lists.len(),
@@ -439,12 +480,8 @@ impl ListFilter {
         for &i in &self.always {
             out[i] = true;
         }
-        if let Some(ac) = &self.automaton {
-            for m in ac.find_overlapping_iter(text) {
-                for &i in &self.owners[m.pattern().as_usize()] {
-                    out[i] = true;
-                }
-            }
+        if let Some(spellings) = &self.spellings {
+            spellings.each_owner(text, |i| out[i] = true);
         }
         if self.fuzzy.is_empty() {
             return;
