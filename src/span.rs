@@ -56,8 +56,9 @@ pub struct LineIndex {
     line_starts: Vec<usize>,
     /// `char_marks[k]`: characters before byte `k * MARK`, so a column is
     /// found in O(MARK) and not O(line length) (a 1 MB single line with
-    /// thousands of findings was quadratic).
-    char_marks: Vec<usize>,
+    /// thousands of findings was quadratic). Built when a line longer than
+    /// `MARK` first needs it: most files have none.
+    char_marks: std::cell::OnceCell<Vec<usize>>,
 }
 
 const MARK: usize = 4096;
@@ -71,22 +72,25 @@ impl LineIndex {
     pub fn new(source: &str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(memchr::memchr_iter(b'\n', source.as_bytes()).map(|i| i + 1));
-        let mut char_marks = vec![0];
-        for chunk in source.as_bytes().chunks(MARK) {
-            let before = char_marks.last().copied().unwrap_or(0);
-            char_marks.push(before + chunk.iter().filter(|b| starts_char(b)).count());
-        }
         LineIndex {
             line_starts,
-            char_marks,
+            char_marks: std::cell::OnceCell::new(),
         }
     }
 
     /// Characters in `source[..offset]` (`offset` on a char boundary).
     fn chars_before(&self, source: &str, offset: usize) -> usize {
+        let marks = self.char_marks.get_or_init(|| {
+            let mut marks = vec![0];
+            for chunk in source.as_bytes().chunks(MARK) {
+                let before = marks.last().copied().unwrap_or(0);
+                marks.push(before + chunk.iter().filter(|b| starts_char(b)).count());
+            }
+            marks
+        });
         let k = offset / MARK;
         let rest = &source.as_bytes()[k * MARK..offset];
-        self.char_marks[k] + rest.iter().filter(|b| starts_char(b)).count()
+        marks[k] + rest.iter().filter(|b| starts_char(b)).count()
     }
 
     /// Line and column of a byte offset. An offset inside a multibyte
