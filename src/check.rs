@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+use crate::cache::Cache;
 use crate::config::{DiagError, FileSettings, Resolver};
 use crate::document::{self, DocKind};
 use crate::report::{FileReport, Report, Skipped, Source};
@@ -80,6 +81,7 @@ impl From<io::Error> for RunError {
 pub fn run_configured(
     settings: &Settings,
     resolver: &Resolver,
+    cache: Option<&Cache>,
     stdin: Option<Vec<u8>>,
     err: &mut dyn Write,
 ) -> Result<Checked, RunError> {
@@ -123,6 +125,8 @@ pub fn run_configured(
             Input::Stdin(bytes, stdin_name),
             resolver,
             settings.inline_config,
+            cache,
+            false,
         ));
     }
     let paths: Vec<PathBuf> = settings
@@ -148,6 +152,8 @@ pub fn run_configured(
                     Input::File(path, explicit),
                     resolver,
                     settings.inline_config,
+                    cache,
+                    false,
                 ));
             }
             WalkEvent::Warning { path, message } => {
@@ -210,6 +216,8 @@ fn lint_configured(
     input: Input,
     resolver: &Resolver,
     inline_config: bool,
+    cache: Option<&Cache>,
+    hold: bool,
 ) -> Result<Option<(Outcome, Severity)>, DiagError> {
     let (path, explicit, stdin) = match input {
         Input::File(p, explicit) => (p, explicit, None),
@@ -261,7 +269,19 @@ fn lint_configured(
     // `-` (stdin without a name) has no extension: plain text.
     let kind = DocKind::from_path(&path);
     // A bug that panics on one file must not take the run down with it.
-    let findings = match guarded(|| lint_text(&text.text, kind, &fs, inline_config)) {
+    let lint = || match cache {
+        // A file the prefilter rules out costs less to lint than to look up.
+        Some(cache) if fs.resolved.linter.may_fire(text.text.as_bytes()) => {
+            let key = cache.key(&fs, kind, inline_config, &text.text);
+            cache.get(key).unwrap_or_else(|| {
+                let findings = lint_text(&text.text, kind, &fs, inline_config);
+                cache.put(key, &findings);
+                findings
+            })
+        }
+        _ => lint_text(&text.text, kind, &fs, inline_config),
+    };
+    let findings = match guarded(lint) {
         Ok(f) => f,
         Err(why) => {
             let reason = format!("internal error while linting (please report it): {why}");
@@ -272,8 +292,8 @@ fn lint_configured(
         file: FileReport {
             path,
             // Standard input cannot be read again for the report; a file
-            // can, so its text is dropped here.
-            held: (from_stdin && !findings.is_empty()).then(|| Source {
+            // can, so a run that holds all findings drops its text here.
+            held: ((from_stdin || hold) && !findings.is_empty()).then(|| Source {
                 text: text.text.into(),
                 file_offsets: text.legacy.map(|l| l.offsets.into()),
             }),
@@ -340,9 +360,10 @@ pub fn lint_text(
 }
 
 /// A file's outcome, handed over in path order by [`run_streamed`].
-pub enum Streamed {
-    /// Linted, with findings (sorted as in a [`Report`]); its `fail-on`.
-    Findings(FileReport, Severity),
+pub enum Streamed<T> {
+    /// Linted, with findings (sorted as in a [`Report`]); its `fail-on`;
+    /// what the run's `render` made of it.
+    Findings(FileReport, Severity, T),
     /// Linted, no finding.
     Clean(PathBuf),
     /// Not linted (binary, too large, unreadable…).
@@ -361,11 +382,16 @@ const STREAM_WINDOW: usize = 256;
 /// Every file's settings are resolved before anything is linted, so a bad
 /// config file stops the run before `sink` sees anything. Walk errors reach
 /// `sink` first (as skipped files); warnings go to `err` at the end.
-pub fn run_streamed(
+///
+/// `render` runs on the worker that linted a file with findings, while its
+/// text is still in memory: the report is written from what it returns.
+pub fn run_streamed<T: Send>(
     settings: &Settings,
     resolver: &Resolver,
+    cache: Option<&Cache>,
+    render: &(dyn Fn(&FileReport) -> T + Sync),
     err: &mut dyn Write,
-    sink: &mut dyn FnMut(Streamed) -> io::Result<()>,
+    sink: &mut dyn FnMut(Streamed<T>) -> io::Result<()>,
 ) -> Result<(), RunError> {
     #[derive(Default)]
     struct Walked {
@@ -469,8 +495,29 @@ pub fn run_streamed(
                     Input::File(path.clone(), *explicit),
                     resolver,
                     settings.inline_config,
+                    cache,
+                    true,
                 );
-                if tx.send((i, result)).is_err() {
+                let item = match result {
+                    // Resolved before the walk ended; cannot fail now.
+                    Ok(None) | Err(_) => None,
+                    Ok(Some((Outcome::Skipped(s), _))) => Some((Streamed::Skipped(s), None)),
+                    Ok(Some((Outcome::Checked { mut file, warning }, fail_on))) => {
+                        Some((
+                            if file.findings.is_empty() {
+                                Streamed::Clean(file.path)
+                            } else {
+                                crate::report::sort_findings(&mut file.findings);
+                                let rendered = render(&file);
+                                // Rendered: the window need not hold the text.
+                                file.held = None;
+                                Streamed::Findings(file, fail_on, rendered)
+                            },
+                            warning,
+                        ))
+                    }
+                };
+                if tx.send((i, item)).is_err() {
                     return;
                 }
             });
@@ -478,31 +525,22 @@ pub fn run_streamed(
         drop(tx);
         let mut pending = std::collections::BTreeMap::new();
         let mut want = 0;
-        'receive: for (i, result) in rx {
-            pending.insert(i, result);
-            while let Some(result) = pending.remove(&want) {
+        'receive: for (i, item) in rx {
+            pending.insert(i, item);
+            while let Some(item) = pending.remove(&want) {
                 want += 1;
-                let streamed = match result {
-                    // Resolved before the walk ended; cannot fail now.
-                    Ok(None) | Err(_) => None,
-                    Ok(Some((Outcome::Skipped(s), _))) => {
-                        if s.error {
-                            errors.push(s.clone());
+                let streamed = item.map(|(streamed, warning)| {
+                    match &streamed {
+                        Streamed::Skipped(s) if s.error => errors.push(s.clone()),
+                        Streamed::Findings(FileReport { path, .. }, ..) | Streamed::Clean(path) => {
+                            if let Some(w) = warning {
+                                warnings.push((path.clone(), w));
+                            }
                         }
-                        Some(Streamed::Skipped(s))
+                        Streamed::Skipped(_) => {}
                     }
-                    Ok(Some((Outcome::Checked { mut file, warning }, fail_on))) => {
-                        if let Some(w) = warning {
-                            warnings.push((file.path.clone(), w));
-                        }
-                        Some(if file.findings.is_empty() {
-                            Streamed::Clean(file.path)
-                        } else {
-                            crate::report::sort_findings(&mut file.findings);
-                            Streamed::Findings(file, fail_on)
-                        })
-                    }
-                };
+                    streamed
+                });
                 let sent = streamed.map_or(Ok(()), &mut *sink);
                 let mut p = progress.lock().unwrap_or_else(|p| p.into_inner());
                 p.0 = want;

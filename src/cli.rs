@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::baseline::Baseline;
+use crate::cache::Cache;
 use crate::check;
 use crate::pack::PackError;
 use crate::report::Format;
@@ -167,6 +168,15 @@ pub struct CheckArgs {
     /// summary) instead of the findings.
     #[arg(long)]
     pub statistics: bool,
+
+    /// Reuse the findings of files whose text and settings have not changed
+    /// since a run with --cache, and record this run's (see --cache-dir).
+    #[arg(long)]
+    pub cache: bool,
+
+    /// Where --cache keeps its file [default: .beautylint-cache].
+    #[arg(long, value_name = "DIR", env = "BEAUTYLINT_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
 
     /// With --format github: also append a Markdown table of every finding
     /// to FILE (GitHub Actions sets GITHUB_STEP_SUMMARY).
@@ -430,10 +440,62 @@ fn check_command(
     if settings.paths.len() >= MANY_FILES || settings.paths.iter().any(|p| p.is_dir()) {
         crate::rules::expect_many_pages();
     }
-    if stdin.is_none() && baseline.is_none() && streamable(settings) {
-        return check_streamed(settings, &resolver, out, err);
+    let cache = match &settings.cache {
+        Some(dir) => match Cache::open(dir) {
+            Ok((cache, warning)) => {
+                if let Some(w) = warning {
+                    writeln!(err, "beautylint: warning: {w}")?;
+                }
+                Some(cache)
+            }
+            Err(e) => {
+                writeln!(
+                    err,
+                    "beautylint: warning: --cache is off: cannot identify this beautylint binary ({e})"
+                )?;
+                None
+            }
+        },
+        None => None,
+    };
+    let status = if stdin.is_none() && baseline.is_none() && streamable(settings) {
+        check_streamed(settings, &resolver, cache.as_ref(), out, err)?
+    } else {
+        check_collected(
+            settings,
+            &resolver,
+            cache.as_ref(),
+            stdin,
+            baseline,
+            out,
+            err,
+        )?
+    };
+    if let (Some(cache), Some(dir)) = (&cache, &settings.cache) {
+        // A cache that cannot be written costs the next run time, not this
+        // run its result.
+        if let Err(e) = cache.save() {
+            writeln!(
+                err,
+                "beautylint: warning: cannot write the cache in {}: {e}",
+                dir.display()
+            )?;
+        }
     }
-    let mut checked = match check::run_configured(settings, &resolver, stdin, err) {
+    Ok(status)
+}
+
+/// `beautylint check` when the report is written once every file is linted.
+fn check_collected(
+    settings: &Settings,
+    resolver: &crate::config::Resolver,
+    cache: Option<&Cache>,
+    stdin: Option<Vec<u8>>,
+    baseline: Option<Baseline>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<ExitStatus> {
+    let mut checked = match check::run_configured(settings, resolver, cache, stdin, err) {
         Ok(c) => c,
         Err(check::RunError::Io(e)) => return Err(e),
         Err(check::RunError::Config(e)) => {
@@ -516,6 +578,7 @@ fn streamable(settings: &Settings) -> bool {
 fn check_streamed(
     settings: &Settings,
     resolver: &crate::config::Resolver,
+    cache: Option<&Cache>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
@@ -525,15 +588,16 @@ fn check_streamed(
     let mut stream: Option<JsonStream> = None;
     let (mut errored, mut failing) = (false, false);
     let lines = settings.format == Format::Jsonl;
-    let result = check::run_streamed(settings, resolver, err, &mut |item| {
+    let render = |file: &crate::report::FileReport| crate::report::json::Rendered::of(file, lines);
+    let result = check::run_streamed(settings, resolver, cache, &render, err, &mut |item| {
         let s = match &mut stream {
             Some(s) => s,
             None => stream.insert(JsonStream::begin(lines, out)?),
         };
         match item {
-            check::Streamed::Findings(file, fail_on) => {
+            check::Streamed::Findings(file, fail_on, rendered) => {
                 failing |= file.findings.iter().any(|f| f.severity >= fail_on);
-                s.file(&file, out)
+                s.rendered(&rendered?, out)
             }
             check::Streamed::Clean(_) => {
                 s.clean();

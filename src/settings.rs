@@ -46,6 +46,8 @@ pub struct Settings {
     pub cli_fail_on: Option<Severity>,
     /// `--max-file-size` as given.
     pub cli_max_file_size: Option<u64>,
+    /// `--cache`: the folder of the findings cache.
+    pub cache: Option<PathBuf>,
 }
 
 impl Settings {
@@ -80,6 +82,10 @@ impl Settings {
             stdin_filename: args.stdin_filename,
             cli_fail_on: args.fail_on.map(Into::into),
             cli_max_file_size: args.max_file_size,
+            cache: args.cache.then(|| {
+                args.cache_dir
+                    .unwrap_or_else(|| PathBuf::from(crate::cache::DEFAULT_DIR))
+            }),
         }
     }
 

@@ -11,6 +11,10 @@ use std::sync::OnceLock;
 use serde_json::Value;
 use tempfile::TempDir;
 
+mod common;
+
+use common::{stderr, stdout};
+
 /// A home-use sentence in plain text.
 const HOME_TXT: &str = "Roll your derma roller over each cheek twice a week.\n";
 /// Microneedling without contraindications, twice.
@@ -49,21 +53,7 @@ fn shared() -> &'static (PathBuf, Vec<Pos>) {
 }
 
 fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_beautylint"))
-        .current_dir(dir)
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("NO_COLOR")
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    common::run_bin(dir, args)
 }
 
 /// Runs `check --format FORMAT` over the tree; findings mean exit 1.

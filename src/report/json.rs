@@ -248,6 +248,36 @@ fn summary_of(
 /// (files must come in report order): the same bytes [`Json`] writes for
 /// the whole [`Report`].
 #[derive(Debug)]
+/// One file's findings as [`JsonStream`] writes them: comma-separated
+/// objects (JSON) or one line each (JSON Lines).
+pub struct Rendered {
+    bytes: Vec<u8>,
+    counts: Counts,
+}
+
+impl Rendered {
+    /// Renders a file with at least one finding.
+    pub fn of(file: &FileReport, lines: bool) -> io::Result<Rendered> {
+        let mut bytes = Vec::new();
+        let mut counts = Counts::default();
+        for (i, f) in file_findings(file).iter().enumerate() {
+            match f.severity {
+                "error" => counts.errors += 1,
+                "warning" => counts.warnings += 1,
+                _ => counts.infos += 1,
+            }
+            if !lines && i > 0 {
+                bytes.push(b',');
+            }
+            serde_json::to_writer(&mut bytes, f)?;
+            if lines {
+                bytes.push(b'\n');
+            }
+        }
+        Ok(Rendered { bytes, counts })
+    }
+}
+
 pub struct JsonStream {
     lines: bool,
     any: bool,
@@ -281,28 +311,26 @@ impl JsonStream {
 
     /// A linted file and its findings (none for a clean file).
     pub fn file(&mut self, file: &FileReport, out: &mut dyn Write) -> io::Result<()> {
-        self.files_checked += 1;
         if file.findings.is_empty() {
+            self.clean();
             return Ok(());
         }
+        self.rendered(&Rendered::of(file, self.lines)?, out)
+    }
+
+    /// A linted file with findings, rendered by [`Rendered::of`] (which a
+    /// worker thread can do while this one writes).
+    pub fn rendered(&mut self, file: &Rendered, out: &mut dyn Write) -> io::Result<()> {
+        self.files_checked += 1;
         self.files_with_findings += 1;
-        for f in file_findings(file) {
-            match f.severity {
-                "error" => self.counts.errors += 1,
-                "warning" => self.counts.warnings += 1,
-                _ => self.counts.infos += 1,
-            }
-            if self.lines {
-                serde_json::to_writer(&mut *out, &f)?;
-                out.write_all(b"\n")?;
-            } else {
-                if self.any {
-                    out.write_all(b",")?;
-                }
-                serde_json::to_writer(&mut *out, &f)?;
-            }
-            self.any = true;
+        self.counts.errors += file.counts.errors;
+        self.counts.warnings += file.counts.warnings;
+        self.counts.infos += file.counts.infos;
+        if !self.lines && self.any {
+            out.write_all(b",")?;
         }
+        out.write_all(&file.bytes)?;
+        self.any = true;
         Ok(())
     }
 

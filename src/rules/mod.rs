@@ -88,6 +88,16 @@ impl Data {
         Data(serde_json::value::to_raw_value(value).expect("a JSON value serializes"))
     }
 
+    /// Details from their JSON text (as [`Data::json`] gives it).
+    pub fn from_json(json: String) -> serde_json::Result<Data> {
+        serde_json::value::RawValue::from_string(json).map(Data)
+    }
+
+    /// The details as compact JSON text.
+    pub fn json(&self) -> &str {
+        self.0.get()
+    }
+
     /// The details as a JSON value.
     pub fn value(&self) -> serde_json::Value {
         serde_json::from_str(self.0.get()).expect("written from a JSON value")

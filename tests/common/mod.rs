@@ -167,3 +167,26 @@ pub fn check_known_failures(
     }
     problems
 }
+
+/// Runs the `beautylint` binary in `dir`, without the environment variables
+/// that would change its output (colour, GitHub step summary, cache folder).
+pub fn run_bin(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_beautylint"))
+        .current_dir(dir)
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("NO_COLOR")
+        .env_remove("BEAUTYLINT_CACHE_DIR")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// A run's stdout, which must be UTF-8.
+pub fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+/// A run's stderr, lossily.
+pub fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
