@@ -47,23 +47,112 @@ struct Stored(
     /// message
     u32,
     /// span start, end
-    usize,
-    usize,
+    u32,
+    u32,
     /// help
     Option<u32>,
     /// data, as JSON text
     Option<u32>,
     /// labels: start, end, message
-    Vec<(usize, usize, u32)>,
+    Box<[(u32, u32, u32)]>,
 );
 
-#[derive(Debug, Serialize, Deserialize)]
-struct OnDisk {
+/// The cache file: `{"format": 1, "strings": [...], "entries": [[key,
+/// last used, findings], ...]}`, the key as 32 hex digits and the day as
+/// days since 1970. Read and written entry by entry, never as a copy of
+/// the whole cache (which holds every finding of a publishing repo).
+#[derive(Deserialize)]
+struct Loaded {
     format: u32,
-    strings: Vec<String>,
-    /// Key (32 hex digits), the day it was last used (days since 1970),
-    /// the findings.
-    entries: Vec<(String, u32, Vec<Stored>)>,
+    strings: Vec<Box<str>>,
+    entries: LoadedEntries,
+}
+
+struct LoadedEntries(HashMap<Key, Entry>);
+
+impl<'de> Deserialize<'de> for LoadedEntries {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Each;
+        impl<'de> serde::de::Visitor<'de> for Each {
+            type Value = LoadedEntries;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of [key, day, findings]")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<LoadedEntries, A::Error> {
+                use serde::de::Error;
+                let mut map = HashMap::with_capacity(seq.size_hint().unwrap_or(0));
+                while let Some((key, used, findings)) =
+                    seq.next_element::<(&str, u32, Vec<Stored>)>()?
+                {
+                    let key = Key::from_str_radix(key, 16).map_err(A::Error::custom)?;
+                    let findings = findings.into_boxed_slice();
+                    map.insert(key, Entry { used, findings });
+                }
+                Ok(LoadedEntries(map))
+            }
+        }
+        d.deserialize_seq(Each)
+    }
+}
+
+/// The cache as written: only live entries, sorted by key (the same cache
+/// is the same bytes), and only the strings they use, renumbered.
+struct Written<'a> {
+    state: &'a State,
+    keys: Vec<Key>,
+    /// Old string index → new one (`u32::MAX`: unused).
+    renumber: Vec<u32>,
+}
+
+impl Serialize for Written<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeSeq, SerializeStruct};
+        struct Strings<'b>(&'b Written<'b>);
+        impl Serialize for Strings<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let w = self.0;
+                let used = w.state.strings.iter().zip(&w.renumber);
+                s.collect_seq(used.filter(|(_, &n)| n != u32::MAX).map(|(t, _)| &**t))
+            }
+        }
+        struct Entries<'b>(&'b Written<'b>);
+        impl Serialize for Entries<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let w = self.0;
+                let n = |i: u32| w.renumber[i as usize];
+                let mut seq = s.serialize_seq(Some(w.keys.len()))?;
+                for k in &w.keys {
+                    let e = &w.state.entries[k];
+                    let findings: Vec<Stored> = e
+                        .findings
+                        .iter()
+                        .map(|Stored(r, sev, m, a, b, h, d, l)| {
+                            Stored(
+                                n(*r),
+                                *sev,
+                                n(*m),
+                                *a,
+                                *b,
+                                h.map(n),
+                                d.map(n),
+                                l.iter().map(|&(a, b, m)| (a, b, n(m))).collect(),
+                            )
+                        })
+                        .collect();
+                    seq.serialize_element(&(format!("{k:032x}"), e.used, findings))?;
+                }
+                seq.end()
+            }
+        }
+        let mut st = s.serialize_struct("Cache", 3)?;
+        st.serialize_field("format", &FORMAT)?;
+        st.serialize_field("strings", &Strings(self))?;
+        st.serialize_field("entries", &Entries(self))?;
+        st.end()
+    }
 }
 
 struct Entry {
@@ -101,17 +190,18 @@ impl State {
         if start > end {
             return None;
         }
+        let (start, end) = (*start as usize, *end as usize);
         Some(Finding {
             rule: self.string(*rule)?,
             severity: *severity,
             message: self.string(*message)?,
-            span: Span::new(*start, *end),
+            span: Span::new(start, end),
             labels: labels
                 .iter()
                 .map(|&(s, e, m)| {
                     (s <= e).then_some(())?;
                     Some(Label {
-                        span: Span::new(s, e),
+                        span: Span::new(s as usize, e as usize),
                         message: self.string(m)?,
                     })
                 })
@@ -179,8 +269,9 @@ impl Cache {
             fingerprints: Mutex::default(),
         };
         let path = dir.join(FILE);
-        let warning = match std::fs::read(&path) {
-            Ok(bytes) => match serde_json::from_slice::<OnDisk>(&bytes) {
+        let loaded = std::fs::read(&path).map(|bytes| serde_json::from_slice::<Loaded>(&bytes));
+        let warning = match loaded {
+            Ok(parsed) => match parsed {
                 Ok(disk) if disk.format == FORMAT => {
                     cache.state = Mutex::new(State::load(disk));
                     None
@@ -270,8 +361,16 @@ impl Cache {
         entry.findings.iter().map(|s| state.finding(s)).collect()
     }
 
-    /// Stores the findings of `key`.
+    /// Stores the findings of `key` (not those of a text over 4 GiB, whose
+    /// offsets the cache does not keep).
     pub fn put(&self, key: Key, findings: &[Finding]) {
+        let fits = |s: Span| u32::try_from(s.end).is_ok();
+        if !findings
+            .iter()
+            .all(|f| fits(f.span) && f.labels.iter().all(|l| fits(l.span)))
+        {
+            return;
+        }
         let mut state = lock(&self.state);
         let stored = findings
             .iter()
@@ -280,13 +379,16 @@ impl Cache {
                     state.intern(&f.rule),
                     f.severity,
                     state.intern(&f.message),
-                    f.span.start,
-                    f.span.end,
+                    f.span.start as u32,
+                    f.span.end as u32,
                     f.help.as_deref().map(|h| state.intern(h)),
                     f.data.as_ref().map(|d| state.intern(d.json())),
                     f.labels
                         .iter()
-                        .map(|l| (l.span.start, l.span.end, state.intern(&l.message)))
+                        .map(|l| {
+                            let m = state.intern(&l.message);
+                            (l.span.start as u32, l.span.end as u32, m)
+                        })
                         .collect(),
                 )
             })
@@ -326,7 +428,7 @@ impl Cache {
                  # This file is a cache directory tag created by beautylint.\n",
             )?;
         }
-        let disk = state.unload();
+        let disk = state.written();
         let tmp = self.dir.join(format!("{FILE}.{}.tmp", std::process::id()));
         let written = (|| {
             let mut out = io::BufWriter::new(std::fs::File::create(&tmp)?);
@@ -344,27 +446,26 @@ impl Cache {
 }
 
 impl State {
-    fn load(disk: OnDisk) -> State {
+    fn load(disk: Loaded) -> State {
         let strings: Vec<Arc<str>> = disk.strings.into_iter().map(Arc::from).collect();
         let index = strings
             .iter()
             .enumerate()
             .map(|(i, s)| (s.clone(), i as u32))
             .collect();
-        let entries = disk
-            .entries
-            .into_iter()
-            .filter_map(|(key, used, findings)| {
-                let key = u128::from_str_radix(&key, 16).ok()?;
-                Some((
-                    key,
-                    Entry {
-                        used,
-                        findings: findings.into(),
-                    },
-                ))
+        let mut entries = disk.entries.0;
+        // A string index past the table (a hand-edited file): the entry is
+        // dropped, not trusted.
+        let n = strings.len() as u32;
+        entries.retain(|_, e| {
+            e.findings.iter().all(|Stored(r, _, m, _, _, h, d, l)| {
+                [Some(*r), Some(*m), *h, *d]
+                    .into_iter()
+                    .flatten()
+                    .chain(l.iter().map(|x| x.2))
+                    .all(|i| i < n)
             })
-            .collect();
+        });
         State {
             strings,
             index,
@@ -373,46 +474,108 @@ impl State {
         }
     }
 
-    /// The state as written: only the strings live entries use.
-    fn unload(&self) -> OnDisk {
-        let mut renumber: HashMap<u32, u32> = HashMap::new();
-        let mut strings = Vec::new();
-        let mut keep = |i: u32| -> u32 {
-            *renumber.entry(i).or_insert_with(|| {
-                strings.push(self.strings[i as usize].to_string());
-                strings.len() as u32 - 1
-            })
-        };
-        let mut keys: Vec<&Key> = self.entries.keys().collect();
-        // Sorted, so the same cache is written as the same bytes.
-        keys.sort();
-        let entries = keys
-            .into_iter()
-            .map(|k| {
-                let e = &self.entries[k];
-                let findings = e
-                    .findings
-                    .iter()
-                    .map(|Stored(r, sev, m, s, en, h, d, l)| {
-                        Stored(
-                            keep(*r),
-                            *sev,
-                            keep(*m),
-                            *s,
-                            *en,
-                            h.map(&mut keep),
-                            d.map(&mut keep),
-                            l.iter().map(|&(a, b, m)| (a, b, keep(m))).collect(),
-                        )
-                    })
-                    .collect();
-                (format!("{k:032x}"), e.used, findings)
+    fn written(&self) -> Written<'_> {
+        let mut used = vec![false; self.strings.len()];
+        let mut keys: Vec<Key> = self.entries.keys().copied().collect();
+        keys.sort_unstable();
+        for e in self.entries.values() {
+            for Stored(r, _, m, _, _, h, d, l) in e.findings.iter() {
+                let strings = [Some(*r), Some(*m), *h, *d].into_iter().flatten();
+                for i in strings.chain(l.iter().map(|x| x.2)) {
+                    used[i as usize] = true;
+                }
+            }
+        }
+        // Kept strings stay in their order, so the new index of one is the
+        // number of kept strings before it.
+        let mut next = 0;
+        let renumber = used
+            .iter()
+            .map(|&u| {
+                if u {
+                    next += 1;
+                    next - 1
+                } else {
+                    u32::MAX
+                }
             })
             .collect();
-        OnDisk {
-            format: FORMAT,
-            strings,
-            entries,
+        Written {
+            state: self,
+            keys,
+            renumber,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(rule: &str, message: &str, at: usize, label: &str) -> Finding {
+        Finding {
+            rule: rule.into(),
+            severity: Severity::Warning,
+            message: message.into(),
+            span: Span::new(at, at + 4),
+            labels: vec![Label {
+                span: Span::new(at + 1, at + 2),
+                message: label.into(),
+            }],
+            help: Some("see a dermatologist".into()),
+            data: Some(Data::from_json(r#"{"missing":["pregnancy"]}"#.into()).unwrap()),
+        }
+    }
+
+    #[test]
+    fn entries_unused_for_long_are_dropped_with_their_strings() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let (mut cache, warning) = Cache::open(dir.path()).unwrap();
+        assert_eq!(warning, None);
+        let today = cache.today;
+        let old = vec![finding("p/old", "only in the old entry", 3, "old label")];
+        let kept = vec![
+            finding("p/kept", "kept message", 10, "kept label"),
+            finding("p/kept", "second", 20, "kept label"),
+        ];
+        // Written a long time ago, then the kept ones today.
+        cache.today = today - MAX_AGE_DAYS - 1;
+        cache.put(1, &old);
+        cache.today = today;
+        cache.put(2, &kept);
+        cache.put(3, &[]);
+        cache.save().unwrap();
+
+        let text = std::fs::read_to_string(dir.path().join(FILE)).unwrap();
+        assert!(!text.contains("only in the old entry"), "{text}");
+        assert!(!text.contains("p/old"), "{text}");
+        let (again, warning) = Cache::open(dir.path()).unwrap();
+        assert_eq!(warning, None);
+        assert_eq!(again.get(1), None);
+        assert_eq!(again.get(2), Some(kept));
+        assert_eq!(again.get(3), Some(Vec::new()));
+        // Nothing changed today: the file is not written again (the
+        // trailing spaces, which a rewrite would drop, stay).
+        std::fs::write(dir.path().join(FILE), format!("{text}  ")).unwrap();
+        again.save().unwrap();
+        let after = std::fs::read_to_string(dir.path().join(FILE)).unwrap();
+        assert_eq!(after, format!("{text}  "));
+    }
+
+    #[test]
+    fn a_hand_edited_string_index_is_a_miss_not_a_panic() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let (cache, _) = Cache::open(dir.path()).unwrap();
+        cache.put(7, &[finding("p/r", "m", 0, "l")]);
+        cache.save().unwrap();
+        let path = dir.path().join(FILE);
+        let text = std::fs::read_to_string(&path).unwrap();
+        // Point the rule at string 99 of a four-string table.
+        let bad = text.replacen("[[0,", "[[99,", 1);
+        assert_ne!(bad, text, "{text}");
+        std::fs::write(&path, bad).unwrap();
+        let (again, warning) = Cache::open(dir.path()).unwrap();
+        assert_eq!(warning, None);
+        assert_eq!(again.get(7), None);
     }
 }
