@@ -222,7 +222,7 @@ impl State {
 pub struct Cache {
     dir: PathBuf,
     today: u32,
-    /// Identifies the running binary: its version, size and modification time.
+    /// Identifies the running binary: its version and a hash of its bytes.
     binary: String,
     state: Mutex<State>,
     /// Settings fingerprints, by the settings objects a run shares between
@@ -240,19 +240,17 @@ fn days_since_epoch() -> u32 {
         .map_or(0, |d| (d.as_secs() / 86_400) as u32)
 }
 
-/// What changes when beautylint is rebuilt or upgraded.
+/// What changes when beautylint is rebuilt or upgraded: a hash of the
+/// running binary's bytes. Not its modification time: CI builds or
+/// restores the binary anew on every run, and its cache must still hit.
 fn binary_identity() -> io::Result<String> {
-    let exe = std::env::current_exe()?;
-    let meta = std::fs::metadata(&exe)?;
-    let modified = meta
-        .modified()?
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
+    let exe = std::fs::File::open(std::env::current_exe()?)?;
+    let mut h = blake3::Hasher::new();
+    h.update_reader(exe)?;
     Ok(format!(
-        "{} {} {}",
+        "{} {}",
         env!("CARGO_PKG_VERSION"),
-        meta.len(),
-        modified
+        h.finalize().to_hex()
     ))
 }
 

@@ -208,3 +208,37 @@ fn a_cache_that_cannot_be_written_only_warns() {
         stderr(&o)
     );
 }
+
+#[test]
+fn the_binary_is_known_by_its_bytes_not_its_file_time() {
+    let dir = articles();
+    run_in(dir.path(), &cached(&[]));
+    tamper(dir.path());
+    let run_with = |exe: &Path| {
+        let o = std::process::Command::new(exe)
+            .current_dir(dir.path())
+            .env_remove("BEAUTYLINT_CACHE_DIR")
+            .args(cached(&[]))
+            .output()
+            .unwrap();
+        stdout(&o)
+    };
+    // The same bytes, written now (a CI run builds or restores it anew).
+    let bin = TempDir::new().unwrap();
+    let copy = bin.path().join("beautylint");
+    fs::copy(env!("CARGO_BIN_EXE_beautylint"), &copy).unwrap();
+    assert!(run_with(&copy).contains("TAMPERED"));
+    // Other bytes (an ELF runs the same with a byte appended): a miss.
+    let mut bytes = fs::read(&copy).unwrap();
+    bytes.push(0);
+    let other = bin.path().join("beautylint-other");
+    fs::write(&other, bytes).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&other, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let out = run_with(&other);
+    assert!(out.contains("microneedling/home-use"), "{out}");
+    assert!(!out.contains("TAMPERED"));
+}
