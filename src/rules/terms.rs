@@ -376,7 +376,7 @@ fn each_word(
 }
 
 /// Literals, each needed by some of a set of matchers (cue regexes, term
-/// lists), under one overlapping ASCII case-insensitive automaton: which
+/// lists), under one overlapping automaton that ignores ASCII case: which
 /// matchers have one of their literals in a text. Shared by the cue filter
 /// and [`ListFilter`].
 #[derive(Debug, Clone)]
@@ -398,6 +398,7 @@ impl LiteralOwners {
         let mut literals: Vec<String> = Vec::new();
         let mut owners: Vec<Vec<usize>> = Vec::new();
         for (lit, owner) in pairs {
+            let lit = lit.to_ascii_lowercase();
             let at = *index.entry(lit.clone()).or_insert_with(|| {
                 literals.push(lit);
                 owners.push(Vec::new());
@@ -409,7 +410,6 @@ impl LiteralOwners {
             return None;
         }
         let automaton = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .kind(Some(kind))
             .build(&literals)
@@ -420,7 +420,20 @@ impl LiteralOwners {
     /// Calls `owner` with each matcher one of whose literals occurs in
     /// `text` (as often as its literals occur).
     pub(crate) fn each_owner(&self, text: &str, mut owner: impl FnMut(usize)) {
-        for m in self.automaton.find_overlapping_iter(text) {
+        // The automaton is case-sensitive over lowercased literals: it is
+        // half the size of an ASCII case-insensitive one (half the byte
+        // classes), and quicker to build. Texts are mostly sentences.
+        let mut short = [0u8; 512];
+        let mut long = Vec::new();
+        let lower = if text.len() <= short.len() {
+            &mut short[..text.len()]
+        } else {
+            long.resize(text.len(), 0);
+            &mut long[..]
+        };
+        lower.copy_from_slice(text.as_bytes());
+        lower.make_ascii_lowercase();
+        for m in self.automaton.find_overlapping_iter(&*lower) {
             self.owners[m.pattern().as_usize()]
                 .iter()
                 .for_each(|&i| owner(i));
