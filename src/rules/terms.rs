@@ -380,23 +380,23 @@ fn each_word(
 /// matchers have one of their literals in a text. Shared by the cue filter
 /// and [`ListFilter`].
 #[derive(Debug, Clone)]
-pub(crate) struct LiteralOwners {
+pub(crate) struct LiteralOwners<O = usize> {
     automaton: AhoCorasick,
     /// Per literal: the matchers that need it.
-    owners: Vec<Vec<usize>>,
+    owners: Vec<Vec<O>>,
 }
 
-impl LiteralOwners {
+impl<O> LiteralOwners<O> {
     /// From (literal, matcher) pairs; `None` when there are none or the
     /// automaton cannot be built (too big), and the caller must test every
     /// matcher.
     pub(crate) fn build(
-        pairs: impl IntoIterator<Item = (String, usize)>,
+        pairs: impl IntoIterator<Item = (String, O)>,
         kind: AhoCorasickKind,
-    ) -> Option<LiteralOwners> {
+    ) -> Option<LiteralOwners<O>> {
         let mut index: std::collections::HashMap<String, usize> = Default::default();
         let mut literals: Vec<String> = Vec::new();
-        let mut owners: Vec<Vec<usize>> = Vec::new();
+        let mut owners: Vec<Vec<O>> = Vec::new();
         for (lit, owner) in pairs {
             let lit = lit.to_ascii_lowercase();
             let at = *index.entry(lit.clone()).or_insert_with(|| {
@@ -417,9 +417,9 @@ impl LiteralOwners {
         Some(LiteralOwners { automaton, owners })
     }
 
-    /// Calls `owner` with each matcher one of whose literals occurs in
-    /// `text` (as often as its literals occur).
-    pub(crate) fn each_owner(&self, text: &str, mut owner: impl FnMut(usize)) {
+    /// Calls `each` with the range of every occurrence of a literal in
+    /// `text` (overlapping ones included) and the matchers that need it.
+    pub(crate) fn each_match(&self, text: &str, mut each: impl FnMut(Range<usize>, &[O])) {
         // The automaton is case-sensitive over lowercased literals: it is
         // half the size of an ASCII case-insensitive one (half the byte
         // classes), and quicker to build. Texts are mostly sentences.
@@ -434,10 +434,16 @@ impl LiteralOwners {
         lower.copy_from_slice(text.as_bytes());
         lower.make_ascii_lowercase();
         for m in self.automaton.find_overlapping_iter(&*lower) {
-            self.owners[m.pattern().as_usize()]
-                .iter()
-                .for_each(|&i| owner(i));
+            each(m.range(), &self.owners[m.pattern().as_usize()]);
         }
+    }
+}
+
+impl LiteralOwners {
+    /// Calls `owner` with each matcher one of whose literals occurs in
+    /// `text` (as often as its literals occur).
+    pub(crate) fn each_owner(&self, text: &str, mut owner: impl FnMut(usize)) {
+        self.each_match(text, |_, owners| owners.iter().for_each(|&i| owner(i)));
     }
 }
 
