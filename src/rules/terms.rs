@@ -380,23 +380,23 @@ fn each_word(
 /// matchers have one of their literals in a text. Shared by the cue filter
 /// and [`ListFilter`].
 #[derive(Debug, Clone)]
-pub(crate) struct LiteralOwners<O = usize> {
+pub(crate) struct LiteralOwners {
     automaton: AhoCorasick,
     /// Per literal: the matchers that need it.
-    owners: Vec<Vec<O>>,
+    owners: Vec<Vec<usize>>,
 }
 
-impl<O> LiteralOwners<O> {
+impl LiteralOwners {
     /// From (literal, matcher) pairs; `None` when there are none or the
     /// automaton cannot be built (too big), and the caller must test every
     /// matcher.
     pub(crate) fn build(
-        pairs: impl IntoIterator<Item = (String, O)>,
+        pairs: impl IntoIterator<Item = (String, usize)>,
         kind: AhoCorasickKind,
-    ) -> Option<LiteralOwners<O>> {
+    ) -> Option<LiteralOwners> {
         let mut index: std::collections::HashMap<String, usize> = Default::default();
         let mut literals: Vec<String> = Vec::new();
-        let mut owners: Vec<Vec<O>> = Vec::new();
+        let mut owners: Vec<Vec<usize>> = Vec::new();
         for (lit, owner) in pairs {
             let lit = lit.to_ascii_lowercase();
             let at = *index.entry(lit.clone()).or_insert_with(|| {
@@ -417,9 +417,9 @@ impl<O> LiteralOwners<O> {
         Some(LiteralOwners { automaton, owners })
     }
 
-    /// Calls `each` with the range of every occurrence of a literal in
-    /// `text` (overlapping ones included) and the matchers that need it.
-    pub(crate) fn each_match(&self, text: &str, mut each: impl FnMut(Range<usize>, &[O])) {
+    /// Calls `owner` with each matcher one of whose literals occurs in
+    /// `text` (as often as its literals occur).
+    pub(crate) fn each_owner(&self, text: &str, mut owner: impl FnMut(usize)) {
         // The automaton is case-sensitive over lowercased literals: it is
         // half the size of an ASCII case-insensitive one (half the byte
         // classes), and quicker to build. Texts are mostly sentences.
@@ -434,16 +434,10 @@ impl<O> LiteralOwners<O> {
         lower.copy_from_slice(text.as_bytes());
         lower.make_ascii_lowercase();
         for m in self.automaton.find_overlapping_iter(&*lower) {
-            each(m.range(), &self.owners[m.pattern().as_usize()]);
+            self.owners[m.pattern().as_usize()]
+                .iter()
+                .for_each(|&i| owner(i));
         }
-    }
-}
-
-impl LiteralOwners {
-    /// Calls `owner` with each matcher one of whose literals occurs in
-    /// `text` (as often as its literals occur).
-    pub(crate) fn each_owner(&self, text: &str, mut owner: impl FnMut(usize)) {
-        self.each_match(text, |_, owners| owners.iter().for_each(|&i| owner(i)));
     }
 }
 
