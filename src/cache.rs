@@ -347,16 +347,18 @@ impl Cache {
     /// The findings stored for `key`, if any.
     pub fn get(&self, key: Key) -> Option<Vec<Finding>> {
         let mut state = lock(&self.state);
-        let today = self.today;
-        let entry = state.entries.get_mut(&key)?;
-        if entry.used != today {
-            entry.used = today;
+        let entry = state.entries.get(&key)?;
+        let stale = entry.used != self.today;
+        // A finding that cannot be rebuilt (a hand-edited file) is a miss.
+        let findings = entry.findings.iter().map(|s| state.finding(s)).collect();
+        if stale {
+            // The first use today: a second lookup once per entry and day.
+            if let Some(e) = state.entries.get_mut(&key) {
+                e.used = self.today;
+            }
             state.changed = true;
         }
-        let state = &*state;
-        let entry = &state.entries[&key];
-        // A finding that cannot be rebuilt (a hand-edited file) is a miss.
-        entry.findings.iter().map(|s| state.finding(s)).collect()
+        findings
     }
 
     /// Stores the findings of `key` (not those of a text over 4 GiB, whose

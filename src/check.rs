@@ -269,17 +269,20 @@ fn lint_configured(
     // `-` (stdin without a name) has no extension: plain text.
     let kind = DocKind::from_path(&path);
     // A bug that panics on one file must not take the run down with it.
-    let lint = || match cache {
-        // A file the prefilter rules out costs less to lint than to look up.
-        Some(cache) if fs.resolved.linter.may_fire(text.text.as_bytes()) => {
-            let key = cache.key(&fs, kind, inline_config, &text.text);
-            cache.get(key).unwrap_or_else(|| {
-                let findings = lint_text(&text.text, kind, &fs, inline_config);
-                cache.put(key, &findings);
-                findings
-            })
+    let lint = || {
+        let may_fire = fs.resolved.linter.may_fire(text.text.as_bytes());
+        match cache {
+            // A file the prefilter rules out costs less to lint than to look up.
+            Some(cache) if may_fire => {
+                let key = cache.key(&fs, kind, inline_config, &text.text);
+                cache.get(key).unwrap_or_else(|| {
+                    let findings = lint_prefiltered(&text.text, kind, &fs, inline_config, true);
+                    cache.put(key, &findings);
+                    findings
+                })
+            }
+            _ => lint_prefiltered(&text.text, kind, &fs, inline_config, may_fire),
         }
-        _ => lint_text(&text.text, kind, &fs, inline_config),
     };
     let findings = match guarded(lint) {
         Ok(f) => f,
@@ -324,9 +327,21 @@ pub fn lint_text(
     fs: &FileSettings,
     inline_config: bool,
 ) -> Vec<Finding> {
+    let may_fire = fs.resolved.linter.may_fire(text.as_bytes());
+    lint_prefiltered(text, kind, fs, inline_config, may_fire)
+}
+
+/// [`lint_text`] with the prefilter's answer (`may_fire`) already known.
+fn lint_prefiltered(
+    text: &str,
+    kind: DocKind,
+    fs: &FileSettings,
+    inline_config: bool,
+    may_fire: bool,
+) -> Vec<Finding> {
     // A file with none of the packs' trigger terms cannot have a finding:
     // it counts as checked without being parsed.
-    let raw = if fs.resolved.linter.may_fire(text.as_bytes()) {
+    let raw = if may_fire {
         let doc = match kind {
             DocKind::Html => document::html::parse_with(text, &fs.resolved.html),
             other => document::parse(text, other),
