@@ -57,6 +57,17 @@ struct Stored(
     Box<[(u32, u32, u32)]>,
 );
 
+impl Stored {
+    /// Every index into the string table this finding uses.
+    fn string_indices(&self) -> impl Iterator<Item = u32> + '_ {
+        let Stored(rule, _, message, _, _, help, data, labels) = self;
+        [Some(*rule), Some(*message), *help, *data]
+            .into_iter()
+            .flatten()
+            .chain(labels.iter().map(|l| l.2))
+    }
+}
+
 /// The cache file: `{"format": 1, "strings": [...], "entries": [[key,
 /// last used, findings], ...]}`, the key as 32 hex digits and the day as
 /// days since 1970. Read and written entry by entry, never as a copy of
@@ -457,15 +468,7 @@ impl State {
         // A string index past the table (a hand-edited file): the entry is
         // dropped, not trusted.
         let n = strings.len() as u32;
-        entries.retain(|_, e| {
-            e.findings.iter().all(|Stored(r, _, m, _, _, h, d, l)| {
-                [Some(*r), Some(*m), *h, *d]
-                    .into_iter()
-                    .flatten()
-                    .chain(l.iter().map(|x| x.2))
-                    .all(|i| i < n)
-            })
-        });
+        entries.retain(|_, e| e.findings.iter().all(|f| f.string_indices().all(|i| i < n)));
         State {
             strings,
             index,
@@ -479,11 +482,8 @@ impl State {
         let mut keys: Vec<Key> = self.entries.keys().copied().collect();
         keys.sort_unstable();
         for e in self.entries.values() {
-            for Stored(r, _, m, _, _, h, d, l) in e.findings.iter() {
-                let strings = [Some(*r), Some(*m), *h, *d].into_iter().flatten();
-                for i in strings.chain(l.iter().map(|x| x.2)) {
-                    used[i as usize] = true;
-                }
+            for i in e.findings.iter().flat_map(Stored::string_indices) {
+                used[i as usize] = true;
             }
         }
         // Kept strings stay in their order, so the new index of one is the
