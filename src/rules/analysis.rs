@@ -36,6 +36,7 @@ pub struct FrameSource {
 pub struct Sentence {
     pub range: Range<usize>,
     pub block: usize,
+    /// Empty when the sentence has no cues, whose weight clauses decide.
     pub clauses: Vec<Clause>,
     pub devices: Vec<Range<usize>>,
     /// "The roller", "your pen": device words that count once the page is
@@ -219,7 +220,11 @@ impl<'a> Analysis<'a> {
         }
         each_chunked(&mut sentences, big, |s| {
             s.cues = model.cue_hits(&doc.text, s.range.clone());
-            s.clauses = sentences::clauses(&doc.text, s.range.clone());
+            // Clauses only weigh cues (the stance, a warned needle length):
+            // a sentence with none has no use for them.
+            if !s.cues.is_empty() {
+                s.clauses = sentences::clauses(&doc.text, s.range.clone());
+            }
         });
         each_chunked(&mut sentences, big, |s| {
             let t = &doc.text[s.range.clone()];

@@ -36,11 +36,26 @@ fn number(s: &str) -> Option<f32> {
 pub fn may_have_lengths(text: &str) -> bool {
     // A length has a digit: most blocks have none, and this is cheaper
     // than starting the regex.
-    text.chars().any(char::is_numeric) && LENGTH.is_match(text)
+    has_digit(text) && LENGTH.is_match(text)
+}
+
+/// True when `text` may hold a digit the length pattern's `\d` matches: an
+/// ASCII digit, or any numeric character outside ASCII.
+fn has_digit(text: &str) -> bool {
+    if text.is_ascii() {
+        text.bytes().any(|b| b.is_ascii_digit())
+    } else {
+        text.chars().any(char::is_numeric)
+    }
 }
 
 /// Every needle length in `text`.
 pub fn lengths(text: &str) -> Vec<Length> {
+    // Most sentences have no digit (`\d` is any Unicode decimal digit, all
+    // of which are numeric): cheaper to see than to start the regex.
+    if !has_digit(text) {
+        return Vec::new();
+    }
     LENGTH
         .captures_iter(text)
         .filter_map(|c| {
