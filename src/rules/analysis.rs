@@ -44,6 +44,9 @@ pub struct Sentence {
     pub anaphors: Vec<Range<usize>>,
     pub procedures: Vec<Range<usize>>,
     pub cues: Vec<CueHit>,
+    /// The cue regexes that may match (indices into the model's), until
+    /// the cues are found.
+    cue_candidates: Vec<usize>,
     /// Things that only look like a device ("jade roller").
     pub not_devices: Vec<Range<usize>>,
 }
@@ -162,17 +165,17 @@ impl<'a> Analysis<'a> {
                     anaphors: Vec::new(),
                     procedures: Vec::new(),
                     cues: Vec::new(),
+                    cue_candidates: Vec::new(),
                     not_devices: Vec::new(),
                     range,
                 });
             }
         }
         each_chunked(&mut sentences, big, |s| {
-            // Most sentences name none of them: one pass says so.
-            let mut may = Vec::new();
-            model
-                .mentions()
-                .candidates(&doc.text[s.range.clone()], &mut may);
+            // Most sentences name none of them: one pass says so, and
+            // picks the cue regexes to run on the sentence later.
+            let mut may = [false; 3];
+            model.sentence_candidates(&doc.text[s.range.clone()], &mut s.cue_candidates, &mut may);
             let not = if may[0] {
                 model.not_devices(&doc.text, s.range.clone())
             } else {
@@ -219,7 +222,8 @@ impl<'a> Analysis<'a> {
             return None;
         }
         each_chunked(&mut sentences, big, |s| {
-            s.cues = model.cue_hits(&doc.text, s.range.clone());
+            s.cues = model.cue_hits(&doc.text, s.range.clone(), &s.cue_candidates);
+            s.cue_candidates = Vec::new();
             // Clauses only weigh cues (the stance, a warned needle length):
             // a sentence with none has no use for them.
             if !s.cues.is_empty() {

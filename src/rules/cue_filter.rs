@@ -7,6 +7,10 @@
 //!
 //! The filter may pass a regex that then finds nothing; it never drops one
 //! that would match, so the hits are exactly the regexes' own.
+//!
+//! The same pass also looks for other literals a caller needs in every
+//! sentence (the spellings of the device and procedure terms): one scan of
+//! a sentence instead of two.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -38,6 +42,8 @@ pub struct CueFilter {
     rest_set: Option<RegexSet>,
     /// How many regexes there are.
     total: usize,
+    /// How many extra owners (see [`CueFilter::new`]) there are.
+    extras: usize,
 }
 
 /// Characters outside ASCII that a case-insensitive regex matches for an
@@ -48,9 +54,19 @@ const FOLDS_TO_ASCII: [char; 2] = ['\u{212A}', '\u{17F}'];
 impl CueFilter {
     /// `patterns` are the cue regexes as the pack writes them (compiled
     /// with [`super::terms::build_regex`]); `set_sources` the same patterns
-    /// as a `RegexSet` takes them.
-    pub fn new(patterns: &[String], set_sources: &[String]) -> Result<CueFilter, regex::Error> {
-        let mut needed = Vec::new();
+    /// as a `RegexSet` takes them. `extra` are other literals, each with an
+    /// owner numbered from 0 to `extras - 1`, that
+    /// [`CueFilter::candidates`] reports too.
+    pub fn new(
+        patterns: &[String],
+        set_sources: &[String],
+        extra: impl IntoIterator<Item = (String, usize)>,
+        extras: usize,
+    ) -> Result<CueFilter, regex::Error> {
+        let total = patterns.len();
+        let mut needed: Vec<(String, usize)> =
+            extra.into_iter().map(|(l, i)| (l, total + i)).collect();
+        let extra_literals = needed.len();
         let mut rest = Vec::new();
         for (i, p) in patterns.iter().enumerate() {
             match required_literals(p) {
@@ -63,10 +79,11 @@ impl CueFilter {
         } else {
             AhoCorasickKind::ContiguousNFA
         };
-        let any_literal = !needed.is_empty();
+        let any_literal = needed.len() > extra_literals;
         let literals = LiteralOwners::build(needed, kind);
         if literals.is_none() && any_literal {
-            // Too big for the automaton: every regex goes to the set.
+            // Too big for the automaton: every regex goes to the set, and
+            // every extra owner is reported.
             rest = (0..patterns.len()).collect();
         }
         let rest_set = if rest.is_empty() {
@@ -85,19 +102,31 @@ impl CueFilter {
             literals,
             rest,
             rest_set,
-            total: patterns.len(),
+            total,
+            extras,
         })
     }
 
-    /// The indices of the regexes that may match `s`, sorted, into `out`.
-    pub fn candidates(&self, s: &str, out: &mut Vec<usize>) {
+    /// The indices of the regexes that may match `s`, sorted, into `out`;
+    /// and `extra[i] = true` for each extra owner `i` one of whose literals
+    /// occurs in `s` (`extra` holds one entry per extra owner).
+    pub fn candidates(&self, s: &str, out: &mut Vec<usize>, extra: &mut [bool]) {
         out.clear();
-        if !s.is_ascii() && s.contains(FOLDS_TO_ASCII) {
-            out.extend(0..self.total);
-            return;
+        let total = self.total;
+        match &self.literals {
+            Some(literals) => literals.each_owner(s, |i| {
+                if i < total {
+                    out.push(i);
+                } else {
+                    extra[i - total] = true;
+                }
+            }),
+            None => extra[..self.extras].fill(true),
         }
-        if let Some(literals) = &self.literals {
-            literals.each_owner(s, |i| out.push(i));
+        if !s.is_ascii() && s.contains(FOLDS_TO_ASCII) {
+            out.clear();
+            out.extend(0..total);
+            return;
         }
         if let Some(set) = &self.rest_set {
             out.extend(set.matches(s).iter().map(|i| self.rest[i]));
@@ -204,7 +233,7 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        let filter = CueFilter::new(&patterns, &patterns).unwrap();
+        let filter = CueFilter::new(&patterns, &patterns, [], 0).unwrap();
         assert_eq!(filter.rest_len(), 1);
         let regexes: Vec<_> = patterns.iter().map(|p| build_regex(p).unwrap()).collect();
         let mut out = Vec::new();
@@ -215,14 +244,34 @@ mod tests {
             "A \u{212A}it",
             "bought, roll it",
         ] {
-            filter.candidates(s, &mut out);
+            filter.candidates(s, &mut out, &mut []);
             for (i, re) in regexes.iter().enumerate() {
                 if re.is_match(s) {
                     assert!(out.contains(&i), "{s:?}: pattern {i} dropped");
                 }
             }
         }
-        filter.candidates("Nothing here", &mut out);
+        filter.candidates("Nothing here", &mut out, &mut []);
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn extra_literals_are_reported_by_owner_in_the_same_pass() {
+        let patterns = vec![r"\bbuy\b".to_string()];
+        let extra = [
+            ("derma roller".to_string(), 0),
+            ("dermaroller".to_string(), 0),
+            ("microneedling".to_string(), 1),
+        ];
+        let filter = CueFilter::new(&patterns, &patterns, extra, 3).unwrap();
+        let mut out = Vec::new();
+        let mut seen = [false; 3];
+        filter.candidates("Buy a DERMAROLLER.", &mut out, &mut seen);
+        assert_eq!((out.clone(), seen), (vec![0], [true, false, false]));
+        // A character that folds to an ASCII letter runs every regex, and
+        // the extra literals are still looked for.
+        let mut seen = [false; 3];
+        filter.candidates("\u{212A}it for microneedling", &mut out, &mut seen);
+        assert_eq!((out, seen), (vec![0], [false, true, false]));
     }
 }

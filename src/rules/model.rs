@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::cue_filter::CueFilter;
-use super::terms::{build_regex, compile_regex, ListFilter, TermMatcher};
+use super::terms::{build_regex, compile_regex, spelling_owners, ListFilter, TermMatcher};
 use crate::pack::{CueRole, Pack, PackError, TermList};
 
 /// One compiled cue class.
@@ -44,14 +44,17 @@ pub struct Model {
     pub device_anaphor: TermMatcher,
     pub procedure: TermMatcher,
     pub not_device: TermMatcher,
-    /// See [`Model::mentions`]; built on first use, like the cue filter.
+    /// The fuzzy part of [`Model::sentence_candidates`]' test of
+    /// `not_device`, `device` and `procedure` (the cue filter finds their
+    /// spellings); built on first use, like the cue filter.
     mentions: OnceLock<ListFilter>,
     /// See [`Model::category_filter`].
     category_filter: OnceLock<ListFilter>,
     pub cues: Vec<Cue>,
     /// Built on first use for the built-in pack (a page with no topic never
-    /// needs it), at load for a user pack.
-    filter: OnceLock<Option<CueFilter>>,
+    /// needs it), at load for a user pack. Also finds the spellings of
+    /// `not_device`, `device` and `procedure`.
+    filter: OnceLock<CueFilter>,
     set_sources: Vec<String>,
     regexes: Vec<CueRegex>,
     /// For each regex, the index of its cue.
@@ -93,15 +96,20 @@ fn set_source(pattern: &str) -> String {
     out
 }
 
+/// The cue filter, which also finds the spellings of `mentioned` (the lists
+/// [`Model::sentence_candidates`] tests).
 fn build_filter(
     regexes: &[CueRegex],
     set_sources: &[String],
-) -> Result<Option<CueFilter>, regex::Error> {
-    if regexes.is_empty() {
-        return Ok(None);
-    }
+    mentioned: &[&TermMatcher],
+) -> Result<CueFilter, regex::Error> {
     let patterns: Vec<String> = regexes.iter().map(|r| r.source.get_ref().clone()).collect();
-    CueFilter::new(&patterns, set_sources).map(Some)
+    CueFilter::new(
+        &patterns,
+        set_sources,
+        spelling_owners(mentioned),
+        mentioned.len(),
+    )
 }
 
 /// A cue's own regex, which finds where the set's match is. Compiled the
@@ -155,16 +163,20 @@ impl Model {
                 owner.push(idx);
             }
         }
+        let device = term_list(pack, "device")?;
+        let procedure = term_list(pack, "procedure")?;
+        let not_device = term_list(pack, "not-device")?;
         let filter = OnceLock::new();
         if !builtin {
-            let built = build_filter(&regexes, &sources).map_err(|e| {
-                pack.error(
-                    None,
-                    format!("cannot compile the pack's cues: {e}"),
-                    "",
-                    None,
-                )
-            })?;
+            let built = build_filter(&regexes, &sources, &[&not_device, &device, &procedure])
+                .map_err(|e| {
+                    pack.error(
+                        None,
+                        format!("cannot compile the pack's cues: {e}"),
+                        "",
+                        None,
+                    )
+                })?;
             let _ = filter.set(built);
         }
         let mut categories = Vec::new();
@@ -196,9 +208,6 @@ impl Model {
             }
             core.push(c.get_ref().clone());
         }
-        let device = term_list(pack, "device")?;
-        let procedure = term_list(pack, "procedure")?;
-        let not_device = term_list(pack, "not-device")?;
         Ok(Model {
             device,
             device_anaphor: term_list(pack, "device-anaphor")?,
@@ -216,11 +225,29 @@ impl Model {
         })
     }
 
-    /// Which of `not_device`, `device` and `procedure` (in that order) can
-    /// have a hit in a sentence.
-    pub fn mentions(&self) -> &ListFilter {
+    fn filter(&self) -> &CueFilter {
+        self.filter.get_or_init(|| {
+            // The built-in pack's filter builds: `every_builtin_cue_regex_compiles`.
+            build_filter(&self.regexes, &self.set_sources, &self.mentioned())
+                .expect("the built-in pack's cue filter builds")
+        })
+    }
+
+    /// The lists [`Model::sentence_candidates`] tests, in its order.
+    fn mentioned(&self) -> [&TermMatcher; 3] {
+        [&self.not_device, &self.device, &self.procedure]
+    }
+
+    /// One pass over a sentence `s` for two answers: the cue regexes that
+    /// may match it, sorted, into `cues` (for [`Model::cue_hits`]); and
+    /// which of `not_device`, `device` and `procedure` (in that order) can
+    /// have a hit in it, into `mentions`.
+    pub fn sentence_candidates(&self, s: &str, cues: &mut Vec<usize>, mentions: &mut [bool; 3]) {
+        *mentions = [false; 3];
+        self.filter().candidates(s, cues, mentions);
         self.mentions
-            .get_or_init(|| ListFilter::new(&[&self.not_device, &self.device, &self.procedure]))
+            .get_or_init(|| ListFilter::without_spellings(&self.mentioned()))
+            .add_candidates(s, mentions);
     }
 
     /// Which contraindication categories can have a hit in a sentence.
@@ -236,20 +263,12 @@ impl Model {
         })
     }
 
-    /// Every cue hit inside `text[range]`, ranges in `text` coordinates.
-    pub fn cue_hits(&self, text: &str, range: Range<usize>) -> Vec<CueHit> {
-        let filter = self.filter.get_or_init(|| {
-            // The built-in pack's filter builds: `every_builtin_cue_regex_compiles`.
-            build_filter(&self.regexes, &self.set_sources).unwrap_or(None)
-        });
-        let Some(filter) = filter else {
-            return Vec::new();
-        };
+    /// Every cue hit inside `text[range]`, ranges in `text` coordinates,
+    /// given the regexes [`Model::sentence_candidates`] picked for it.
+    pub fn cue_hits(&self, text: &str, range: Range<usize>, candidates: &[usize]) -> Vec<CueHit> {
         let s = &text[range.clone()];
-        let mut candidates = Vec::new();
-        filter.candidates(s, &mut candidates);
         let mut hits = Vec::new();
-        for i in candidates {
+        for &i in candidates {
             for m in self.regexes[i].get().find_iter(s) {
                 hits.push(CueHit {
                     cue: self.owner[i],
@@ -301,9 +320,7 @@ mod tests {
         for pack in Pack::builtin() {
             let model = Model::compile(&pack).unwrap();
             assert!(model.filter.get().is_none(), "filter built before use");
-            assert!(build_filter(&model.regexes, &model.set_sources)
-                .unwrap()
-                .is_some());
+            assert!(build_filter(&model.regexes, &model.set_sources, &model.mentioned()).is_ok());
             for (i, r) in model.regexes.iter().enumerate() {
                 let p = r.source.get_ref();
                 compile_regex(&pack, &r.source, "cues").unwrap_or_else(|e| panic!("{p}: {e:?}"));

@@ -441,6 +441,16 @@ impl LiteralOwners {
     }
 }
 
+/// Every spelling form of `lists`, with the index of its list.
+pub(crate) fn spelling_owners<'a>(
+    lists: &'a [&TermMatcher],
+) -> impl Iterator<Item = (String, usize)> + 'a {
+    lists
+        .iter()
+        .enumerate()
+        .flat_map(|(i, list)| list.forms.iter().map(move |f| (f.clone(), i)))
+}
+
 /// Several term lists tested together: which of them can have a hit in a
 /// text, by one automaton over all their spellings and one pass over its
 /// words, instead of a full match per list. A list it rules out has no hit;
@@ -458,6 +468,23 @@ pub struct ListFilter {
 
 impl ListFilter {
     pub fn new(lists: &[&TermMatcher]) -> ListFilter {
+        let mut filter = ListFilter::without_spellings(lists);
+        filter.spellings = LiteralOwners::build(
+            spelling_owners(lists),
+            // Run on every sentence: the fastest search is worth its build.
+            AhoCorasickKind::DFA,
+        );
+        if filter.spellings.is_none() && lists.iter().any(|l| !l.forms.is_empty()) {
+            // Cannot happen for lists that compiled; if it did, test them all.
+            filter.always = (0..lists.len()).collect();
+        }
+        filter
+    }
+
+    /// A filter that leaves the lists' spellings to the caller, who finds
+    /// them in a pass it makes anyway (see [`spelling_owners`]) and marks
+    /// the lists they belong to before calling [`ListFilter::candidates`].
+    pub(crate) fn without_spellings(lists: &[&TermMatcher]) -> ListFilter {
         let mut fuzzy = Vec::new();
         let mut always = Vec::new();
         for (i, list) in lists.iter().enumerate() {
@@ -466,20 +493,8 @@ impl ListFilter {
                 always.push(i);
             }
         }
-        let spellings = LiteralOwners::build(
-            lists
-                .iter()
-                .enumerate()
-                .flat_map(|(i, list)| list.forms.iter().map(move |f| (f.clone(), i))),
-            // Run on every sentence: the fastest search is worth its build.
-            AhoCorasickKind::DFA,
-        );
-        if spellings.is_none() && lists.iter().any(|l| !l.forms.is_empty()) {
-            // Cannot happen for lists that compiled; if it did, test them all.
-            always = (0..lists.len()).collect();
-        }
         ListFilter {
-            spellings,
+            spellings: None,
             fuzzy,
             always,
             lists: lists.len(),
@@ -490,6 +505,12 @@ impl ListFilter {
     pub fn candidates(&self, text: &str, out: &mut Vec<bool>) {
         out.clear();
         out.resize(self.lists, false);
+        self.add_candidates(text, out);
+    }
+
+    /// [`ListFilter::candidates`] into `out` (one entry per list), keeping
+    /// the lists already marked there.
+    pub(crate) fn add_candidates(&self, text: &str, out: &mut [bool]) {
         for &i in &self.always {
             out[i] = true;
         }
