@@ -530,7 +530,17 @@ impl ListFilter {
                 if n < 6 {
                     return;
                 }
-                let lower = word.to_lowercase();
+                // Most words are ASCII: lower-cased on the stack.
+                let mut buf = [0u8; 32];
+                let lower: std::borrow::Cow<str> = match buf.get_mut(..word.len()) {
+                    Some(b) if word.is_ascii() => {
+                        b.copy_from_slice(word.as_bytes());
+                        b.make_ascii_lowercase();
+                        std::str::from_utf8(b)
+                            .map_or_else(|_| word.to_lowercase().into(), Into::into)
+                    }
+                    _ => word.to_lowercase().into(),
+                };
                 for (i, f) in &self.fuzzy {
                     if !out[*i]
                         && f.len.abs_diff(n) <= f.max
