@@ -178,9 +178,13 @@ impl TermMatcher {
         let automaton = if forms.is_empty() {
             None
         } else {
+            // Case-sensitive over the lowercased forms, run on lowercased
+            // text (see `ascii_lowercased`): the same matches as an ASCII
+            // case-insensitive automaton, but this one can use aho-corasick's
+            // vectorized search, which a case-insensitive one with more than
+            // a few first letters cannot.
             Some(
                 AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
                     .match_kind(MatchKind::LeftmostLongest)
                     .build(&forms)
                     .map_err(|e| {
@@ -228,19 +232,21 @@ impl TermMatcher {
     pub fn find(&self, text: &str) -> Vec<Range<usize>> {
         let mut hits = Vec::new();
         if let Some(ac) = &self.automaton {
-            for m in ac.find_iter(text) {
-                let mut r = m.range();
-                // Allow a plural or verb `s` ("derma rollers", "dermarolls").
-                if text[r.end..].starts_with(['s', 'S']) {
-                    let longer = r.start..r.end + 1;
-                    if on_word_boundaries(text, &longer) {
-                        r = longer;
+            ascii_lowercased(text, |lower| {
+                for m in ac.find_iter(lower) {
+                    let mut r = m.range();
+                    // Allow a plural or verb `s` ("derma rollers", "dermarolls").
+                    if text[r.end..].starts_with(['s', 'S']) {
+                        let longer = r.start..r.end + 1;
+                        if on_word_boundaries(text, &longer) {
+                            r = longer;
+                        }
+                    }
+                    if on_word_boundaries(text, &r) {
+                        hits.push(r);
                     }
                 }
-                if on_word_boundaries(text, &r) {
-                    hits.push(r);
-                }
-            }
+            });
         }
         for re in &self.patterns {
             hits.extend(re.find_iter(text).map(|m| m.range()));
@@ -270,7 +276,11 @@ impl TermMatcher {
     /// has no regexes: then `find` has no hit but fuzzy ones in any part of
     /// it. Cheaper than `find`: no word boundaries, no ranges.
     pub fn may_hit_literally(&self, text: &str) -> bool {
-        !self.patterns.is_empty() || self.automaton.as_ref().is_some_and(|a| a.is_match(text))
+        !self.patterns.is_empty()
+            || self
+                .automaton
+                .as_ref()
+                .is_some_and(|a| ascii_lowercased(text, |lower| a.is_match(lower)))
     }
 
     /// False only when no word of `text` is a fuzzy word's misspelling, nor
@@ -375,6 +385,22 @@ fn each_word(
     }
 }
 
+/// Calls `f` with `text` ASCII-lowercased, which keeps every byte offset.
+/// Most texts are sentences: those are copied on the stack.
+fn ascii_lowercased<R>(text: &str, f: impl FnOnce(&[u8]) -> R) -> R {
+    let mut short = [0u8; 512];
+    let mut long = Vec::new();
+    let lower = if text.len() <= short.len() {
+        &mut short[..text.len()]
+    } else {
+        long.resize(text.len(), 0);
+        &mut long[..]
+    };
+    lower.copy_from_slice(text.as_bytes());
+    lower.make_ascii_lowercase();
+    f(lower)
+}
+
 /// Literals, each needed by some of a set of matchers (cue regexes, term
 /// lists), under one overlapping automaton that ignores ASCII case: which
 /// matchers have one of their literals in a text. Shared by the cue filter
@@ -422,22 +448,14 @@ impl LiteralOwners {
     pub(crate) fn each_owner(&self, text: &str, mut owner: impl FnMut(usize)) {
         // The automaton is case-sensitive over lowercased literals: it is
         // half the size of an ASCII case-insensitive one (half the byte
-        // classes), and quicker to build. Texts are mostly sentences.
-        let mut short = [0u8; 512];
-        let mut long = Vec::new();
-        let lower = if text.len() <= short.len() {
-            &mut short[..text.len()]
-        } else {
-            long.resize(text.len(), 0);
-            &mut long[..]
-        };
-        lower.copy_from_slice(text.as_bytes());
-        lower.make_ascii_lowercase();
-        for m in self.automaton.find_overlapping_iter(&*lower) {
-            self.owners[m.pattern().as_usize()]
-                .iter()
-                .for_each(|&i| owner(i));
-        }
+        // classes), and quicker to build.
+        ascii_lowercased(text, |lower| {
+            for m in self.automaton.find_overlapping_iter(lower) {
+                self.owners[m.pattern().as_usize()]
+                    .iter()
+                    .for_each(|&i| owner(i));
+            }
+        })
     }
 }
 
