@@ -19,7 +19,22 @@ pub fn split(text: &str, block: Range<usize>) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start = block.start;
     let mut i = block.start;
+    // Where the next line feed is, found ahead by `memchr` and looked up
+    // again only once passed: most bytes are neither it nor a terminator.
+    let find_lf = |from: usize| {
+        memchr::memchr(b'\n', &bytes[from..block.end]).map_or(block.end, |p| from + p)
+    };
+    let mut next_lf = find_lf(i);
     while i < block.end {
+        if next_lf < i {
+            next_lf = find_lf(i);
+        }
+        let next_stop =
+            memchr::memchr3(b'.', b'!', b'?', &bytes[i..next_lf]).map_or(next_lf, |p| i + p);
+        if next_stop >= block.end {
+            break;
+        }
+        i = next_stop;
         let b = bytes[i];
         if matches!(b, b'.' | b'!' | b'?') {
             // Take the whole run of terminators and closing quotes/brackets.
@@ -184,6 +199,23 @@ mod tests {
                 .map(|r| &t[r])
                 .collect::<Vec<_>>(),
             vec!["Ab."]
+        );
+    }
+
+    #[test]
+    fn single_line_feeds_join_and_blank_lines_split() {
+        assert_eq!(
+            sents("One line\nstill one. Two!\n\nThree?\nFour\n\n\nfive.six"),
+            vec!["One line\nstill one.", "Two!", "Three?", "Four", "five.six"]
+        );
+        // A block cut inside the text: only its own bytes count.
+        let t = "Ends here. Not.\n\nthis";
+        assert_eq!(
+            split(t, 0..12)
+                .into_iter()
+                .map(|r| &t[r])
+                .collect::<Vec<_>>(),
+            vec!["Ends here.", "N"]
         );
     }
 
