@@ -51,7 +51,12 @@ impl FuzzyWord {
     /// substitution: one down, one up), so half their difference is a lower
     /// bound on the distance, far cheaper than computing it.
     fn may_be_near(&self, lower: &str) -> bool {
-        let (Some(mine), Some(theirs)) = (self.letters, letter_counts(lower)) else {
+        self.may_be_near_counts(letter_counts(lower))
+    }
+
+    /// [`FuzzyWord::may_be_near`] given the word's [`letter_counts`].
+    fn may_be_near_counts(&self, theirs: Option<[u8; 26]>) -> bool {
+        let (Some(mine), Some(theirs)) = (self.letters, theirs) else {
             return true;
         };
         let diff: usize = mine
@@ -482,6 +487,8 @@ pub struct ListFilter {
     /// Lists with regexes, whose hits no spelling predicts.
     always: Vec<usize>,
     lists: usize,
+    /// The most characters a misspelling of a fuzzy word can have.
+    longest: usize,
 }
 
 impl ListFilter {
@@ -513,6 +520,7 @@ impl ListFilter {
         }
         ListFilter {
             spellings: None,
+            longest: fuzzy.iter().map(|(_, f)| f.len + f.max).max().unwrap_or(0),
             fuzzy,
             always,
             lists: lists.len(),
@@ -550,6 +558,9 @@ impl ListFilter {
                 }
                 // Most words are ASCII: lower-cased on the stack.
                 let mut buf = [0u8; 32];
+                if n > self.longest {
+                    return;
+                }
                 let lower: std::borrow::Cow<str> = match buf.get_mut(..word.len()) {
                     Some(b) if word.is_ascii() => {
                         b.copy_from_slice(word.as_bytes());
@@ -559,11 +570,15 @@ impl ListFilter {
                     }
                     _ => word.to_lowercase().into(),
                 };
+                // The same for every fuzzy word: counted once, when needed.
+                let mut counts = None;
                 for (i, f) in &self.fuzzy {
                     if !out[*i]
                         && f.len.abs_diff(n) <= f.max
                         && lower.starts_with(f.first)
-                        && f.may_be_near(&lower)
+                        && f.may_be_near_counts(
+                            *counts.get_or_insert_with(|| letter_counts(&lower)),
+                        )
                     {
                         out[*i] = true;
                     }

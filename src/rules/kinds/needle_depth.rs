@@ -42,11 +42,14 @@ pub fn may_have_lengths(text: &str) -> bool {
 /// True when `text` may hold a digit the length pattern's `\d` matches: an
 /// ASCII digit, or any numeric character outside ASCII.
 fn has_digit(text: &str) -> bool {
-    if text.is_ascii() {
-        text.bytes().any(|b| b.is_ascii_digit())
-    } else {
-        text.chars().any(char::is_numeric)
+    // One pass with no early exit, which the compiler vectorizes: on a
+    // sentence, faster than stopping at the first digit.
+    let (mut digit, mut wide) = (false, false);
+    for &b in text.as_bytes() {
+        digit |= b.is_ascii_digit();
+        wide |= b >= 0x80;
     }
+    digit || (wide && text.chars().any(char::is_numeric))
 }
 
 /// Every needle length in `text`.
