@@ -47,6 +47,8 @@ pub struct Sentence {
     /// The cue regexes that may match (indices into the model's), until
     /// the cues are found.
     cue_candidates: Vec<usize>,
+    /// False when the sentence is surely one clause.
+    may_have_clauses: bool,
     /// Things that only look like a device ("jade roller").
     pub not_devices: Vec<Range<usize>>,
 }
@@ -166,6 +168,7 @@ impl<'a> Analysis<'a> {
                     procedures: Vec::new(),
                     cues: Vec::new(),
                     cue_candidates: Vec::new(),
+                    may_have_clauses: true,
                     not_devices: Vec::new(),
                     range,
                 });
@@ -175,7 +178,11 @@ impl<'a> Analysis<'a> {
             // Most sentences name none of them: one pass says so, and
             // picks the cue regexes to run on the sentence later.
             let mut may = [false; 3];
-            model.sentence_candidates(&doc.text[s.range.clone()], &mut s.cue_candidates, &mut may);
+            s.may_have_clauses = model.sentence_candidates(
+                &doc.text[s.range.clone()],
+                &mut s.cue_candidates,
+                &mut may,
+            );
             let not = if may[0] {
                 model.not_devices(&doc.text, s.range.clone())
             } else {
@@ -227,7 +234,14 @@ impl<'a> Analysis<'a> {
             // Clauses only weigh cues (the stance, a warned needle length):
             // a sentence with none has no use for them.
             if !s.cues.is_empty() {
-                s.clauses = sentences::clauses(&doc.text, s.range.clone());
+                s.clauses = if s.may_have_clauses {
+                    sentences::clauses(&doc.text, s.range.clone())
+                } else {
+                    vec![Clause {
+                        range: s.range.clone(),
+                        after_contrast: false,
+                    }]
+                };
             }
         });
         each_chunked(&mut sentences, big, |s| {

@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::cue_filter::CueFilter;
+use super::sentences;
 use super::terms::{build_regex, compile_regex, spelling_owners, ListFilter, TermMatcher};
 use crate::pack::{CueRole, Pack, PackError, TermList};
 
@@ -97,18 +98,23 @@ fn set_source(pattern: &str) -> String {
 }
 
 /// The cue filter, which also finds the spellings of `mentioned` (the lists
-/// [`Model::sentence_candidates`] tests).
+/// [`Model::sentence_candidates`] tests), and after them the clause markers
+/// ([`sentences::CONTRASTS`]).
 fn build_filter(
     regexes: &[CueRegex],
     set_sources: &[String],
     mentioned: &[&TermMatcher],
 ) -> Result<CueFilter, regex::Error> {
     let patterns: Vec<String> = regexes.iter().map(|r| r.source.get_ref().clone()).collect();
+    let contrast = mentioned.len();
+    let markers = sentences::CONTRASTS
+        .iter()
+        .map(|m| (m.to_string(), contrast));
     CueFilter::new(
         &patterns,
         set_sources,
-        spelling_owners(mentioned),
-        mentioned.len(),
+        spelling_owners(mentioned).chain(markers),
+        contrast + 1,
     )
 }
 
@@ -238,16 +244,25 @@ impl Model {
         [&self.not_device, &self.device, &self.procedure]
     }
 
-    /// One pass over a sentence `s` for two answers: the cue regexes that
-    /// may match it, sorted, into `cues` (for [`Model::cue_hits`]); and
-    /// which of `not_device`, `device` and `procedure` (in that order) can
-    /// have a hit in it, into `mentions`.
-    pub fn sentence_candidates(&self, s: &str, cues: &mut Vec<usize>, mentions: &mut [bool; 3]) {
-        *mentions = [false; 3];
-        self.filter().candidates(s, cues, mentions);
+    /// One pass over a sentence `s` for three answers: the cue regexes that
+    /// may match it, sorted, into `cues` (for [`Model::cue_hits`]); which
+    /// of `not_device`, `device` and `procedure` (in that order) can have a
+    /// hit in it, into `mentions`; and, returned, whether it may have more
+    /// than one clause (false: [`sentences::clauses`] is the whole sentence).
+    pub fn sentence_candidates(
+        &self,
+        s: &str,
+        cues: &mut Vec<usize>,
+        mentions: &mut [bool; 3],
+    ) -> bool {
+        let mut found = [false; 4];
+        self.filter().candidates(s, cues, &mut found);
+        let [not_device, device, procedure, contrast] = found;
+        *mentions = [not_device, device, procedure];
         self.mentions
             .get_or_init(|| ListFilter::without_spellings(&self.mentioned()))
             .add_candidates(s, mentions);
+        contrast
     }
 
     /// Which contraindication categories can have a hit in a sentence.
@@ -327,6 +342,30 @@ mod tests {
                 assert!(r.compiled.get().is_none(), "cue {i} compiled before use");
             }
         }
+    }
+
+    #[test]
+    fn sentence_candidates_say_which_lists_may_hit_and_whether_clauses_may_split() {
+        let model = Model::compile(&Pack::builtin()[0]).unwrap();
+        let mut cues = Vec::new();
+        let mut lists = [false; 3];
+        let ask = |s: &str, cues: &mut Vec<usize>, lists: &mut [bool; 3]| {
+            model.sentence_candidates(s, cues, lists)
+        };
+        // One clause, a device (also in a misspelling), no look-alike.
+        assert!(!ask("I bought a DERMAROLLER.", &mut cues, &mut lists));
+        assert_eq!(lists, [false, true, false]);
+        assert!(!ask("My dermarolller arrived.", &mut cues, &mut lists));
+        assert_eq!(lists, [false, true, false]);
+        // A contrast marker in any case; a look-alike and the procedure.
+        assert!(ask(
+            "A jade roller is fine, HOWEVER microneedling is not.",
+            &mut cues,
+            &mut lists
+        ));
+        assert_eq!(lists, [true, false, true]);
+        let t = "A jade roller is fine, HOWEVER microneedling is not.";
+        assert!(sentences::clauses(t, 0..t.len()).len() > 1);
     }
 
     #[test]

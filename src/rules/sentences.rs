@@ -104,7 +104,7 @@ fn push_trimmed(text: &str, r: Range<usize>, out: &mut Vec<Range<usize>>) {
 
 /// Markers that start a new clause. The clause after a contrast ("but",
 /// "however", "yet") carries the sentence's stance.
-const CONTRASTS: &[&str] = &[
+pub(crate) const CONTRASTS: &[&str] = &[
     " but ",
     " however",
     "; ",
@@ -129,7 +129,8 @@ pub struct Clause {
     pub after_contrast: bool,
 }
 
-/// Clauses of one sentence (ranges into `text`).
+/// Clauses of one sentence (ranges into `text`). A sentence none of whose
+/// [`CONTRASTS`] occur (ignoring ASCII case) is one clause.
 pub fn clauses(text: &str, sentence: Range<usize>) -> Vec<Clause> {
     let s = &text[sentence.clone()];
     // Each marker's non-overlapping occurrences, as `str::match_indices`
