@@ -153,8 +153,14 @@ impl<'a> Analysis<'a> {
         big: bool,
     ) -> Option<Analysis<'a>> {
         // A page about hair or jade rollers: "the roller" is not a needle roller.
-        let other_rollers = !model.not_device.find(&doc.text).is_empty();
-        if skip_inert && other_rollers && !Self::may_be_topical(doc, model) {
+        let names_other_rollers = || !model.not_device.find(&doc.text).is_empty();
+        // Cheapest first: most pages name the treatment early on, and the
+        // fuzzy test reads every word.
+        if skip_inert
+            && !model.may_name_topic_literally(&doc.text)
+            && names_other_rollers()
+            && !Self::may_be_topical_fuzzy(doc, model)
+        {
             return None;
         }
         let mut sentences = Vec::new();
@@ -197,6 +203,15 @@ impl<'a> Analysis<'a> {
             }
             s.not_devices = not;
         });
+        let other_rollers = if model.not_device.hits_are_context_free() {
+            // A look-alike's spelling has no full stop or line break, so its
+            // every hit in the page lies in one sentence, with the same
+            // non-word characters (or none) on either side: the sentences'
+            // hits answer for the page's, without another pass over it.
+            sentences.iter().any(|s| !s.not_devices.is_empty())
+        } else {
+            names_other_rollers()
+        };
         let about_device = sentences.iter().any(|s| !s.devices.is_empty());
         if skip_inert
             && other_rollers
@@ -305,16 +320,20 @@ impl<'a> Analysis<'a> {
     /// blocks before any sentence is split or matched. Sentences split a
     /// block at white space and after full stops, never inside a word, so
     /// a block none of whose words is a hit has no sentence with one.
+    #[cfg(test)]
     fn may_be_topical(doc: &Document, model: &Model) -> bool {
-        let text = &doc.text;
-        model.device.may_hit_literally(text)
-            || model.procedure.may_hit_literally(text)
-            || doc.blocks.iter().any(|b| {
-                let t = &text[b.range.clone()];
-                model.device.may_hit_fuzzy(t)
-                    || model.procedure.may_hit_fuzzy(t)
-                    || needle_depth::may_have_lengths(t)
-            })
+        model.may_name_topic_literally(&doc.text) || Self::may_be_topical_fuzzy(doc, model)
+    }
+
+    /// The part of [`Analysis::may_be_topical`] that reads words: a
+    /// misspelt device or procedure, or a needle length.
+    fn may_be_topical_fuzzy(doc: &Document, model: &Model) -> bool {
+        doc.blocks.iter().any(|b| {
+            let t = &doc.text[b.range.clone()];
+            model.device.may_hit_fuzzy(t)
+                || model.procedure.may_hit_fuzzy(t)
+                || needle_depth::may_have_lengths(t)
+        })
     }
 
     /// True when any sentence mentions a device or the procedure.
@@ -601,6 +620,50 @@ mod tests {
         assert_eq!(
             format!("{:?}", serial.stances),
             format!("{:?}", parallel.stances)
+        );
+    }
+
+    #[test]
+    fn look_alikes_in_sentences_are_the_look_alikes_of_the_page() {
+        let model = Model::compile(&Pack::builtin()[0]).unwrap();
+        assert!(model.not_device.hits_are_context_free());
+        let mut pages = 0;
+        let mut with = 0;
+        for dir in ["fixtures/md", "fixtures/html", "fixtures/txt"] {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                let doc = document::parse(&text, DocKind::from_path(&path));
+                let a = Analysis::new(&doc, &model);
+                let page = !model.not_device.find(&doc.text).is_empty();
+                let sentences = a.sentences.iter().any(|s| !s.not_devices.is_empty());
+                assert_eq!(page, sentences, "{}", path.display());
+                pages += 1;
+                with += usize::from(page);
+            }
+        }
+        // Edge cases: at a block's start and end, after a full stop, in
+        // any case, and across a line break (which is no hit).
+        for text in [
+            "Jade roller.\n\nA JADE-ROLLER! Ice rollers?",
+            "My jade\nroller and an ice\n\nroller.",
+            "x.jade roller",
+        ] {
+            let doc = document::parse(text, DocKind::Text);
+            let a = Analysis::new(&doc, &model);
+            let page = model.not_device.find(&doc.text);
+            let sentences: Vec<_> = a
+                .sentences
+                .iter()
+                .flat_map(|s| s.not_devices.clone())
+                .collect();
+            assert_eq!(page, sentences, "{text:?}");
+        }
+        assert!(
+            pages > 20 && with > 0,
+            "{pages} pages, {with} with look-alikes"
         );
     }
 

@@ -265,6 +265,13 @@ impl Model {
         contrast
     }
 
+    /// True unless no spelling of the device or the procedure occurs in
+    /// `text` (and neither list has regexes). The procedure first: nearly
+    /// every page about the treatment names it, often in its first line.
+    pub fn may_name_topic_literally(&self, text: &str) -> bool {
+        self.procedure.may_hit_literally(text) || self.device.may_hit_literally(text)
+    }
+
     /// Which contraindication categories can have a hit in a sentence.
     pub fn category_filter(&self) -> &ListFilter {
         self.category_filter.get_or_init(|| {

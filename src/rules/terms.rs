@@ -228,6 +228,13 @@ impl TermMatcher {
         self.fuzzy.iter().map(|f| f.word.as_str())
     }
 
+    /// True when a hit depends on nothing but the text of its spelling and
+    /// the characters on either side (no regexes, no exclusions, no fuzzy
+    /// words): then the hits in a sentence are the page's hits inside it.
+    pub fn hits_are_context_free(&self) -> bool {
+        self.patterns.is_empty() && self.exclude.is_empty() && self.fuzzy.is_empty()
+    }
+
     /// True when the list has regexes, whose hits no literal can predict.
     pub fn has_patterns(&self) -> bool {
         !self.patterns.is_empty()
