@@ -275,13 +275,16 @@ impl TermMatcher {
             hits.retain(|h| !excluded.iter().any(|x| x.start < h.end && h.start < x.end));
         }
         hits.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
-        let mut out: Vec<Range<usize>> = Vec::with_capacity(hits.len());
-        for h in hits {
-            if out.last().is_none_or(|l| h.start >= l.end) {
-                out.push(h);
+        // Keep each hit that starts after the last kept one ends, in place.
+        let mut kept = 0;
+        for i in 0..hits.len() {
+            if kept == 0 || hits[i].start >= hits[kept - 1].end {
+                hits.swap(kept, i);
+                kept += 1;
             }
         }
-        out
+        hits.truncate(kept);
+        hits
     }
 
     /// False only when no term of the list occurs anywhere in `text` and it
