@@ -47,8 +47,9 @@ pub struct Sentence {
     /// The cue regexes that may match (indices into the model's), until
     /// the cues are found.
     cue_candidates: Vec<usize>,
-    /// False when the sentence is surely one clause.
-    may_have_clauses: bool,
+    /// `Some(false)` when the sentence is surely one clause; `None` until
+    /// its cue candidates are known.
+    may_have_clauses: Option<bool>,
     /// Things that only look like a device ("jade roller").
     pub not_devices: Vec<Range<usize>>,
 }
@@ -174,7 +175,7 @@ impl<'a> Analysis<'a> {
                     procedures: Vec::new(),
                     cues: Vec::new(),
                     cue_candidates: Vec::new(),
-                    may_have_clauses: true,
+                    may_have_clauses: None,
                     not_devices: Vec::new(),
                     range,
                 });
@@ -244,12 +245,16 @@ impl<'a> Analysis<'a> {
             return None;
         }
         each_chunked(&mut sentences, big, |s| {
+            if s.may_have_clauses.is_none() {
+                let t = &doc.text[s.range.clone()];
+                s.may_have_clauses = Some(model.cue_candidates(t, &mut s.cue_candidates));
+            }
             s.cues = model.cue_hits(&doc.text, s.range.clone(), &s.cue_candidates);
             s.cue_candidates = Vec::new();
             // Clauses only weigh cues (the stance, a warned needle length):
             // a sentence with none has no use for them.
             if !s.cues.is_empty() {
-                s.clauses = if s.may_have_clauses {
+                s.clauses = if s.may_have_clauses == Some(true) {
                     sentences::clauses(&doc.text, s.range.clone())
                 } else {
                     vec![Clause {
