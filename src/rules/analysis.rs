@@ -335,9 +335,7 @@ impl<'a> Analysis<'a> {
     fn may_be_topical_fuzzy(doc: &Document, model: &Model) -> bool {
         doc.blocks.iter().any(|b| {
             let t = &doc.text[b.range.clone()];
-            model.device.may_hit_fuzzy(t)
-                || model.procedure.may_hit_fuzzy(t)
-                || needle_depth::may_have_lengths(t)
+            model.may_name_topic_fuzzily(t) || needle_depth::may_have_lengths(t)
         })
     }
 

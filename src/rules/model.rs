@@ -52,6 +52,8 @@ pub struct Model {
     /// The whole test, spellings too, for sentences read before the cue
     /// filter is built.
     mentions_alone: OnceLock<ListFilter>,
+    /// See [`Model::may_name_topic_fuzzily`].
+    topic_fuzzy: OnceLock<ListFilter>,
     /// See [`Model::category_filter`].
     category_filter: OnceLock<ListFilter>,
     pub cues: Vec<Cue>,
@@ -224,6 +226,7 @@ impl Model {
             not_device,
             mentions: OnceLock::new(),
             mentions_alone: OnceLock::new(),
+            topic_fuzzy: OnceLock::new(),
             category_filter: OnceLock::new(),
             cues,
             filter,
@@ -292,6 +295,18 @@ impl Model {
     /// every page about the treatment names it, often in its first line.
     pub fn may_name_topic_literally(&self, text: &str) -> bool {
         self.procedure.may_hit_literally(text) || self.device.may_hit_literally(text)
+    }
+
+    /// False only when no word of `text` can be a misspelling of a fuzzy
+    /// word of `device` or `procedure`, nor any word of a sentence of it.
+    /// One pass for both lists, with the cheap bounds that come before an
+    /// edit distance: it may answer true where no fuzzy hit is found.
+    pub fn may_name_topic_fuzzily(&self, text: &str) -> bool {
+        let mut found = [false; 2];
+        self.topic_fuzzy
+            .get_or_init(|| ListFilter::without_spellings(&[&self.device, &self.procedure]))
+            .add_candidates(text, &mut found);
+        found.contains(&true)
     }
 
     /// Which contraindication categories can have a hit in a sentence.

@@ -298,16 +298,6 @@ impl TermMatcher {
                 .is_some_and(|a| ascii_lowercased(text, |lower| a.is_match(lower)))
     }
 
-    /// False only when no word of `text` is a fuzzy word's misspelling, nor
-    /// any word of a part of it cut between words (a sentence of it).
-    pub fn may_hit_fuzzy(&self, text: &str) -> bool {
-        let mut hits = Vec::new();
-        if !self.fuzzy.is_empty() {
-            self.find_fuzzy(text, &mut hits);
-        }
-        !hits.is_empty()
-    }
-
     /// True when any hit exists.
     pub fn is_match(&self, text: &str) -> bool {
         !self.find(text).is_empty()
