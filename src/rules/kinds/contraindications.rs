@@ -147,7 +147,16 @@ fn compute_discusses(a: &Analysis) -> bool {
                 .nth(2)
                 .is_some()
     };
-    let in_prose: usize = a.sentences.iter().filter(|s| prose(s)).map(mentions).sum();
+    // Mentions first: most sentences have none, and `prose` reads words.
+    let in_prose: usize = a
+        .sentences
+        .iter()
+        .map(|s| match mentions(s) {
+            0 => 0,
+            n if prose(s) => n,
+            _ => 0,
+        })
+        .sum();
     let in_heading = a.sentences.iter().any(|s| is_heading(s) && mentions(s) > 0);
     // A heading alone may be a link card to another page; a heading with
     // prose about it, or repeated prose mentions, is a page about it.
