@@ -489,6 +489,8 @@ pub struct ListFilter {
     lists: usize,
     /// The most characters a misspelling of a fuzzy word can have.
     longest: usize,
+    /// The fuzzy words' first letters, each once.
+    firsts: Vec<char>,
 }
 
 impl ListFilter {
@@ -518,9 +520,13 @@ impl ListFilter {
                 always.push(i);
             }
         }
+        let mut firsts: Vec<char> = fuzzy.iter().map(|(_, f)| f.first).collect();
+        firsts.sort_unstable();
+        firsts.dedup();
         ListFilter {
             spellings: None,
             longest: fuzzy.iter().map(|(_, f)| f.len + f.max).max().unwrap_or(0),
+            firsts,
             fuzzy,
             always,
             lists: lists.len(),
@@ -549,8 +555,12 @@ impl ListFilter {
         // What `find_fuzzy` asks of a word before its edit distance.
         each_word(
             text,
-            |first| self.fuzzy.iter().any(|(_, f)| Some(f.first) == first),
+            |first| first.is_some_and(|c| self.firsts.contains(&c)),
             |s, e| {
+                // Fewer than six bytes is fewer than six characters.
+                if e - s < 6 {
+                    return;
+                }
                 let word = &text[s..e];
                 let n = word.chars().count();
                 if n < 6 {
