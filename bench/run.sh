@@ -99,10 +99,16 @@ for s in "${sets[@]}"; do
     c200k-cached) runs=3 ;;
   esac
   echo "timing $s…" >&2
-  hyperfine --style none --warmup "$warmup" --runs "$runs" --ignore-failure \
-    --export-json "$results/$s.json" \
-    -n beautylint "$BIN ${args[*]} $dir > /dev/null" \
-    -n rg "rg -F -i -l -f $OUT/terms.txt $dir > /dev/null" >/dev/null
+  # One hyperfine call per round, each timing beautylint then ripgrep once:
+  # interleaved, a slow spell of the machine lands on both, not on all the
+  # runs of one of them (this VM's speed drifts by ±25% over minutes).
+  for round in $(seq $((1 - warmup)) "$runs"); do
+    hyperfine --style none --runs 1 --ignore-failure \
+      --export-json "$results/$s.round$round.json" \
+      -n beautylint "$BIN ${args[*]} $dir > /dev/null" \
+      -n rg "rg -F -i -l -f $OUT/terms.txt $dir > /dev/null" >/dev/null
+  done
+  rm -f "$results/$s.round0.json" # the warm-up round
   /usr/bin/time -f %M -o "$results/$s.rss.beautylint" "$BIN" "${args[@]}" "$dir" >/dev/null || true
   /usr/bin/time -f %M -o "$results/$s.rss.rg" rg -F -i -l -f "$OUT/terms.txt" "$dir" >/dev/null || true
   find "$dir" -type f \( -name '*.md' -o -name '*.html' \) -printf '%s\n' \
@@ -115,11 +121,18 @@ res, cores, sets = sys.argv[1], sys.argv[2], sys.argv[3:]
 print(f"beautylint vs `rg -F -i -l -f terms.txt` (same trigger terms), warm cache, {cores} cores\n")
 print("| corpus | files | MB | beautylint s | rg s | ratio | beautylint files/s | beautylint MB/s | rg MB/s | peak RSS beautylint MB | peak RSS rg MB |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+import glob, statistics
 for s in sets:
-    r = {x["command"]: x for x in json.load(open(f"{res}/{s}.json"))["results"]}
+    rounds = [
+        {x["command"]: x["mean"] for x in json.load(open(f))["results"]}
+        for f in sorted(glob.glob(f"{res}/{s}.round*.json"))
+    ]
     files, size = map(int, open(f"{res}/{s}.size").read().split())
     mb = size / 1e6
-    b, g = r["beautylint"]["mean"], r["rg"]["mean"]
+    # Mean times; the ratio is the median of the rounds' own ratios.
+    b = statistics.mean(r["beautylint"] for r in rounds)
+    g = statistics.mean(r["rg"] for r in rounds)
+    ratio = statistics.median(r["beautylint"] / r["rg"] for r in rounds)
     rss = lambda t: int(open(f"{res}/{s}.rss.{t}").read().split()[-1]) / 1024
-    print(f"| {s} | {files} | {mb:.0f} | {b:.3f} | {g:.3f} | {b/g:.2f}× | {files/b:,.0f} | {mb/b:.1f} | {mb/g:.1f} | {rss('beautylint'):.0f} | {rss('rg'):.0f} |")
+    print(f"| {s} | {files} | {mb:.0f} | {b:.3f} | {g:.3f} | {ratio:.2f}× | {files/b:,.0f} | {mb/b:.1f} | {mb/g:.1f} | {rss('beautylint'):.0f} | {rss('rg'):.0f} |")
 PY
