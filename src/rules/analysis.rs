@@ -46,7 +46,7 @@ pub struct Sentence {
     pub cues: Vec<CueHit>,
     /// The cue regexes that may match (indices into the model's), until
     /// the cues are found.
-    cue_candidates: Vec<usize>,
+    cue_candidates: Vec<super::cue_filter::Candidate>,
     /// `Some(false)` when the sentence is surely one clause; `None` until
     /// its cue candidates are known.
     may_have_clauses: Option<bool>,

@@ -8,6 +8,10 @@
 //! The filter may pass a regex that then finds nothing; it never drops one
 //! that would match, so the hits are exactly the regexes' own.
 //!
+//! Most regexes' literals are prefixes: every match starts where one of
+//! them does. For those the filter also says where, and the regex is run
+//! anchored there, not over the whole sentence.
+//!
 //! The same pass also looks for other literals a caller needs in every
 //! sentence (the spellings of the device and procedure terms): one scan of
 //! a sentence instead of two.
@@ -33,10 +37,28 @@ pub fn expect_many_pages() {
     MANY_PAGES.store(true, Ordering::Relaxed);
 }
 
+/// A cue regex that may match a sentence, and where its match may start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Candidate {
+    /// Index of the regex.
+    pub regex: usize,
+    /// Byte offset in the sentence where a match may start, or
+    /// [`Candidate::ANYWHERE`]. A regex with one `ANYWHERE` candidate is
+    /// searched over the whole sentence; otherwise its every match starts
+    /// at one of its candidates' offsets.
+    pub at: usize,
+}
+
+impl Candidate {
+    pub const ANYWHERE: usize = usize::MAX;
+}
+
 #[derive(Debug, Clone)]
 pub struct CueFilter {
     /// The literals each regex needs (one of).
     literals: Option<LiteralOwners>,
+    /// Per regex: its literals are prefixes of its every match.
+    anchored: Vec<bool>,
     /// Regexes with no literal every match must contain, in `rest_set` order.
     rest: Vec<usize>,
     rest_set: Option<RegexSet>,
@@ -68,9 +90,13 @@ impl CueFilter {
             extra.into_iter().map(|(l, i)| (l, total + i)).collect();
         let extra_literals = needed.len();
         let mut rest = Vec::new();
+        let mut anchored = vec![false; total];
         for (i, p) in patterns.iter().enumerate() {
             match required_literals(p) {
-                Some(lits) => needed.extend(lits.into_iter().map(|l| (l, i))),
+                Some((lits, prefixes)) => {
+                    anchored[i] = prefixes;
+                    needed.extend(lits.into_iter().map(|l| (l, i)));
+                }
                 None => rest.push(i),
             }
         }
@@ -85,6 +111,7 @@ impl CueFilter {
             // Too big for the automaton: every regex goes to the set, and
             // every extra owner is reported.
             rest = (0..patterns.len()).collect();
+            anchored.fill(false);
         }
         let rest_set = if rest.is_empty() {
             None
@@ -100,6 +127,7 @@ impl CueFilter {
         };
         Ok(CueFilter {
             literals,
+            anchored,
             rest,
             rest_set,
             total,
@@ -107,16 +135,21 @@ impl CueFilter {
         })
     }
 
-    /// The indices of the regexes that may match `s`, sorted, into `out`;
-    /// and `extra[i] = true` for each extra owner `i` one of whose literals
+    /// The regexes that may match `s`, sorted, into `out`; and
+    /// `extra[i] = true` for each extra owner `i` one of whose literals
     /// occurs in `s` (`extra` holds one entry per extra owner).
-    pub fn candidates(&self, s: &str, out: &mut Vec<usize>, extra: &mut [bool]) {
+    pub fn candidates(&self, s: &str, out: &mut Vec<Candidate>, extra: &mut [bool]) {
         out.clear();
         let total = self.total;
         match &self.literals {
-            Some(literals) => literals.each_owner(s, |i| {
+            Some(literals) => literals.each_owner(s, |i, at| {
                 if i < total {
-                    out.push(i);
+                    let at = if self.anchored[i] {
+                        at
+                    } else {
+                        Candidate::ANYWHERE
+                    };
+                    out.push(Candidate { regex: i, at });
                 } else {
                     extra[i - total] = true;
                 }
@@ -125,13 +158,19 @@ impl CueFilter {
         }
         if !s.is_ascii() && s.contains(FOLDS_TO_ASCII) {
             out.clear();
-            out.extend(0..total);
+            out.extend((0..total).map(|regex| Candidate {
+                regex,
+                at: Candidate::ANYWHERE,
+            }));
             return;
         }
         // Most sentences match none of the set: asking that first spares
         // the allocation `matches` makes.
         if let Some(set) = self.rest_set.as_ref().filter(|set| set.is_match(s)) {
-            out.extend(set.matches(s).iter().map(|i| self.rest[i]));
+            out.extend(set.matches(s).iter().map(|i| Candidate {
+                regex: self.rest[i],
+                at: Candidate::ANYWHERE,
+            }));
         }
         out.sort_unstable();
         out.dedup();
@@ -151,14 +190,15 @@ impl CueFilter {
 /// ignores, and the characters in [`FOLDS_TO_ASCII`], which turn the filter
 /// off. A literal with another character that has case variants is refused.
 /// Of the prefixes and the suffixes, the list with the longest shortest
-/// literal wins.
-fn required_literals(pattern: &str) -> Option<Vec<String>> {
+/// literal wins; the flag says it is the prefixes.
+fn required_literals(pattern: &str) -> Option<(Vec<String>, bool)> {
     let hir = regex_syntax::ParserBuilder::new()
         .build()
         .parse(&ascii_word_boundaries(pattern))
         .ok()?;
-    let mut best: Option<(usize, Vec<String>)> = None;
+    let mut best: Option<(usize, Vec<String>, bool)> = None;
     for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
+        let prefixes = matches!(kind, ExtractKind::Prefix);
         let seq = Extractor::new().kind(kind).extract(&hir);
         let Some(lits) = seq.literals() else { continue };
         let strings: Option<Vec<String>> = lits
@@ -172,14 +212,14 @@ fn required_literals(pattern: &str) -> Option<Vec<String>> {
         let Some(shortest) = strings.iter().map(String::len).min() else {
             continue;
         };
-        let better = best.as_ref().is_none_or(|(len, b)| {
+        let better = best.as_ref().is_none_or(|(len, b, _)| {
             shortest > *len || (shortest == *len && strings.len() < b.len())
         });
         if better {
-            best = Some((shortest, strings));
+            best = Some((shortest, strings, prefixes));
         }
     }
-    best.map(|(_, s)| s)
+    best.map(|(_, s, prefixes)| (s, prefixes))
 }
 
 /// ASCII, or a character no case-insensitive match can stand in for (a
@@ -210,12 +250,15 @@ mod tests {
     fn literals_come_from_prefixes_or_suffixes() {
         assert_eq!(
             required_literals(r"\b(?:buy|bought)\b").unwrap(),
-            vec!["buy", "bought"]
+            (vec!["buy".to_string(), "bought".to_string()], true)
         );
         // No fixed start, a fixed end.
-        let mut end = required_literals(r"\b\d+ (?:dollars|bucks)\b").unwrap();
+        let (mut end, prefixes) = required_literals(r"\b\d+ (?:dollars|bucks)\b").unwrap();
         end.sort();
-        assert_eq!(end, vec![" bucks", " dollars"]);
+        assert_eq!(
+            (end, prefixes),
+            (vec![" bucks".to_string(), " dollars".to_string()], false)
+        );
         // A curly apostrophe has no case; a Greek mu does.
         assert!(required_literals("don[\x27’]t share").is_some());
         assert!(required_literals("μm").is_none());
@@ -248,11 +291,19 @@ mod tests {
         ] {
             filter.candidates(s, &mut out, &mut []);
             for (i, re) in regexes.iter().enumerate() {
-                if re.is_match(s) {
-                    assert!(out.contains(&i), "{s:?}: pattern {i} dropped");
+                for m in re.find_iter(s) {
+                    let kept = out.iter().any(|c| {
+                        c.regex == i && (c.at == Candidate::ANYWHERE || c.at == m.start())
+                    });
+                    assert!(kept, "{s:?}: match {m:?} of pattern {i} dropped");
                 }
             }
         }
+        // Prefix literals say where a match may start; a suffix literal
+        // (" bucks") cannot.
+        filter.candidates("I BOUGHT a kit for 20 Bucks", &mut out, &mut []);
+        let at = |regex, at| Candidate { regex, at };
+        assert_eq!(out, vec![at(0, 2), at(1, Candidate::ANYWHERE), at(3, 11)]);
         filter.candidates("Nothing here", &mut out, &mut []);
         assert!(out.is_empty());
     }
@@ -269,11 +320,12 @@ mod tests {
         let mut out = Vec::new();
         let mut seen = [false; 3];
         filter.candidates("Buy a DERMAROLLER.", &mut out, &mut seen);
-        assert_eq!((out.clone(), seen), (vec![0], [true, false, false]));
-        // A character that folds to an ASCII letter runs every regex, and
-        // the extra literals are still looked for.
+        let at = |at| vec![Candidate { regex: 0, at }];
+        assert_eq!((out.clone(), seen), (at(0), [true, false, false]));
+        // A character that folds to an ASCII letter runs every regex over
+        // the whole sentence, and the extra literals are still looked for.
         let mut seen = [false; 3];
         filter.candidates("\u{212A}it for microneedling", &mut out, &mut seen);
-        assert_eq!((out, seen), (vec![0], [false, true, false]));
+        assert_eq!((out, seen), (at(Candidate::ANYWHERE), [false, true, false]));
     }
 }

@@ -4,11 +4,13 @@
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use regex::Regex;
+use regex_automata::{meta, Anchored, Input, Match};
 
-use super::cue_filter::CueFilter;
+use super::cue_filter::{Candidate, CueFilter};
 use super::sentences;
-use super::terms::{build_regex, compile_regex, spelling_owners, ListFilter, TermMatcher};
+use super::terms::{
+    build_meta_regex, compile_meta_regex, spelling_owners, ListFilter, TermMatcher,
+};
 use crate::pack::{CueRole, Pack, PackError, TermList};
 
 /// One compiled cue class.
@@ -131,16 +133,16 @@ fn build_filter(
 #[derive(Debug, Clone)]
 struct CueRegex {
     source: toml::Spanned<String>,
-    compiled: OnceLock<Regex>,
+    compiled: OnceLock<meta::Regex>,
 }
 
 impl CueRegex {
-    fn get(&self) -> &Regex {
+    fn get(&self) -> &meta::Regex {
         self.compiled.get_or_init(|| {
             // Only built-in cues get here uncompiled, and a test compiles
             // them all; should one fail, it never matches.
-            build_regex(self.source.get_ref())
-                .unwrap_or_else(|_| Regex::new(r"[^\s\S]").expect("valid"))
+            build_meta_regex(self.source.get_ref())
+                .unwrap_or_else(|_| meta::Regex::new(r"[^\s\S]").expect("valid"))
         })
     }
 }
@@ -164,7 +166,7 @@ impl Model {
             for p in &class.patterns {
                 let compiled = OnceLock::new();
                 if !builtin {
-                    let _ = compiled.set(compile_regex(pack, p, &format!("cues.{name}"))?);
+                    let _ = compiled.set(compile_meta_regex(pack, p, &format!("cues.{name}"))?);
                 }
                 regexes.push(CueRegex {
                     source: p.clone(),
@@ -261,7 +263,7 @@ impl Model {
     pub fn sentence_candidates(
         &self,
         s: &str,
-        cues: &mut Vec<usize>,
+        cues: &mut Vec<Candidate>,
         mentions: &mut [bool; 3],
     ) -> Option<bool> {
         let Some(filter) = self.filter.get() else {
@@ -284,7 +286,7 @@ impl Model {
     /// The cue regexes that may match sentence `s`, sorted, into `cues`
     /// (for [`Model::cue_hits`]); returns whether `s` may have more than
     /// one clause (false: [`sentences::clauses`] is the whole sentence).
-    pub fn cue_candidates(&self, s: &str, cues: &mut Vec<usize>) -> bool {
+    pub fn cue_candidates(&self, s: &str, cues: &mut Vec<Candidate>) -> bool {
         let mut found = [false; 4];
         self.filter().candidates(s, cues, &mut found);
         found[3]
@@ -323,16 +325,43 @@ impl Model {
     }
 
     /// Every cue hit inside `text[range]`, ranges in `text` coordinates,
-    /// given the regexes [`Model::sentence_candidates`] picked for it.
-    pub fn cue_hits(&self, text: &str, range: Range<usize>, candidates: &[usize]) -> Vec<CueHit> {
+    /// given the candidates [`Model::sentence_candidates`] picked for it.
+    pub fn cue_hits(
+        &self,
+        text: &str,
+        range: Range<usize>,
+        candidates: &[Candidate],
+    ) -> Vec<CueHit> {
         let s = &text[range.clone()];
         let mut hits = Vec::new();
-        for &i in candidates {
-            for m in self.regexes[i].get().find_iter(s) {
-                hits.push(CueHit {
-                    cue: self.owner[i],
-                    range: range.start + m.start()..range.start + m.end(),
-                });
+        let mut push = |i: usize, m: Match| {
+            hits.push(CueHit {
+                cue: self.owner[i],
+                range: range.start + m.start()..range.start + m.end(),
+            })
+        };
+        // Candidates come sorted: by regex, then offset, `ANYWHERE` last.
+        for group in candidates.chunk_by(|a, b| a.regex == b.regex) {
+            let i = group[0].regex;
+            let re = self.regexes[i].get();
+            if group[group.len() - 1].at == Candidate::ANYWHERE {
+                re.find_iter(s).for_each(|m| push(i, m));
+                continue;
+            }
+            // Every match starts at one of the offsets: what `find_iter`
+            // finds, without scanning the sentence for it. A match is never
+            // empty (it starts with a literal), so the next starts at or
+            // after its end.
+            let mut from = 0;
+            for c in group {
+                if c.at < from {
+                    continue;
+                }
+                let input = Input::new(s).range(c.at..).anchored(Anchored::Yes);
+                if let Some(m) = re.search(&input) {
+                    from = m.end();
+                    push(i, m);
+                }
             }
         }
         hits.sort_by_key(|h| (h.range.start, h.range.end, h.cue));
@@ -382,7 +411,8 @@ mod tests {
             assert!(build_filter(&model.regexes, &model.set_sources, &model.mentioned()).is_ok());
             for (i, r) in model.regexes.iter().enumerate() {
                 let p = r.source.get_ref();
-                compile_regex(&pack, &r.source, "cues").unwrap_or_else(|e| panic!("{p}: {e:?}"));
+                compile_meta_regex(&pack, &r.source, "cues")
+                    .unwrap_or_else(|e| panic!("{p}: {e:?}"));
                 assert!(r.compiled.get().is_none(), "cue {i} compiled before use");
             }
         }
@@ -420,6 +450,57 @@ mod tests {
         assert!(!cues.is_empty());
         let t = "A jade roller is fine, HOWEVER microneedling is not.";
         assert!(sentences::clauses(t, 0..t.len()).len() > 1);
+    }
+
+    #[test]
+    fn anchored_cue_hits_are_those_of_a_search_of_the_whole_sentence() {
+        use crate::document::{self, DocKind};
+        let model = Model::compile(&Pack::builtin()[0]).unwrap();
+        let everywhere: Vec<Candidate> = (0..model.regexes.len())
+            .map(|regex| Candidate {
+                regex,
+                at: Candidate::ANYWHERE,
+            })
+            .collect();
+        let mut texts: Vec<(String, DocKind)> = Vec::new();
+        for dir in ["fixtures/md", "fixtures/html", "fixtures/txt"] {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if let Ok(text) = std::fs::read_to_string(&path) {
+                    texts.push((text, DocKind::from_path(&path)));
+                }
+            }
+        }
+        // A regex's hits back to back, one inside another's reach, a
+        // literal that starts inside a match, and non-ASCII text around.
+        for text in [
+            "Buy it, buy it, BOUGHT it: buy. Your your derma roller.",
+            "Roll it, roll it, then roll it once a week, twice a week.",
+            "Don’t use it at home; don't, don’t buy a 0.5 mm roller for 20 dollars.",
+            "Ça coûte 20 € — buy it — at-home, athome, at home.",
+            "Prices back to back: $20$30, £5€6.",
+        ] {
+            texts.push((text.to_string(), DocKind::Text));
+        }
+        let (mut sentences, mut hits) = (0, 0);
+        let mut candidates = Vec::new();
+        for (text, kind) in &texts {
+            let doc = document::parse(text, *kind);
+            for block in &doc.blocks {
+                for range in sentences::split(&doc.text, block.range.clone()) {
+                    model.cue_candidates(&doc.text[range.clone()], &mut candidates);
+                    let got = model.cue_hits(&doc.text, range.clone(), &candidates);
+                    let want = model.cue_hits(&doc.text, range.clone(), &everywhere);
+                    assert_eq!(got, want, "{:?}", &doc.text[range]);
+                    sentences += 1;
+                    hits += want.len();
+                }
+            }
+        }
+        assert!(
+            sentences > 500 && hits > 100,
+            "{sentences} sentences, {hits} hits"
+        );
     }
 
     #[test]

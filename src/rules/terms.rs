@@ -6,6 +6,7 @@ use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::{Regex, RegexBuilder};
+use regex_automata::meta;
 
 use crate::pack::{Pack, PackError, TermList};
 
@@ -89,6 +90,45 @@ pub fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
         .case_insensitive(true)
         .size_limit(1 << 20)
         .build()
+}
+
+/// [`build_regex`] as the engine under it, whose searches can be anchored
+/// at a position: the same syntax, options and matches.
+pub fn build_meta_regex(pattern: &str) -> Result<meta::Regex, Box<meta::BuildError>> {
+    meta::Builder::new()
+        .configure(
+            meta::Config::new()
+                .match_kind(regex_automata::MatchKind::LeftmostFirst)
+                .utf8_empty(true)
+                .nfa_size_limit(Some(1 << 20))
+                .hybrid_cache_capacity(2 * (1 << 20)),
+        )
+        .syntax(
+            regex_automata::util::syntax::Config::new()
+                .case_insensitive(true)
+                .utf8(true),
+        )
+        .build(&ascii_word_boundaries(pattern))
+        .map_err(Box::new)
+}
+
+/// [`compile_regex`] for [`build_meta_regex`].
+pub fn compile_meta_regex(
+    pack: &Pack,
+    src: &toml::Spanned<String>,
+    what: &str,
+) -> Result<meta::Regex, Box<PackError>> {
+    build_meta_regex(src.get_ref()).map_err(|e| {
+        // The same error as `regex` gives, worded as it words it.
+        compile_regex(pack, src, what).err().unwrap_or_else(|| {
+            pack.error(
+                Some(src.span()),
+                format!("invalid regex in {what}"),
+                first_line(&e.to_string()),
+                None,
+            )
+        })
+    })
 }
 
 /// Compiles a regex from a pack, pointing an error at its string.
@@ -449,8 +489,8 @@ impl LiteralOwners {
     }
 
     /// Calls `owner` with each matcher one of whose literals occurs in
-    /// `text` (as often as its literals occur).
-    pub(crate) fn each_owner(&self, text: &str, mut owner: impl FnMut(usize)) {
+    /// `text` (as often as its literals occur), and where the literal starts.
+    pub(crate) fn each_owner(&self, text: &str, mut owner: impl FnMut(usize, usize)) {
         // The automaton is case-sensitive over lowercased literals: it is
         // half the size of an ASCII case-insensitive one (half the byte
         // classes), and quicker to build.
@@ -458,7 +498,7 @@ impl LiteralOwners {
             for m in self.automaton.find_overlapping_iter(lower) {
                 self.owners[m.pattern().as_usize()]
                     .iter()
-                    .for_each(|&i| owner(i));
+                    .for_each(|&i| owner(i, m.start()));
             }
         })
     }
@@ -547,7 +587,7 @@ impl ListFilter {
             out[i] = true;
         }
         if let Some(spellings) = &self.spellings {
-            spellings.each_owner(text, |i| out[i] = true);
+            spellings.each_owner(text, |i, _| out[i] = true);
         }
         if self.fuzzy.is_empty() {
             return;
