@@ -95,6 +95,12 @@ impl CueFilter {
             match required_literals(p) {
                 Some((lits, prefixes)) => {
                     anchored[i] = prefixes;
+                    let mut lits: Vec<String> = lits
+                        .iter()
+                        .map(|l| cut(l, LITERAL_BYTES, prefixes))
+                        .collect();
+                    lits.sort_unstable();
+                    lits.dedup();
                     needed.extend(lits.into_iter().map(|l| (l, i)));
                 }
                 None => rest.push(i),
@@ -183,6 +189,34 @@ impl CueFilter {
     }
 }
 
+/// Cue literals are cut to about this many bytes. The extracted ones run
+/// up to 40 ("dermatologists perform"), a few thousand in all, and make an
+/// automaton of some 7 MB that each sentence's pass walks through memory;
+/// cut, it is smaller, and the anchored regex that follows a hit rejects
+/// the few more false starts at little cost. 10 measured best of 6 to 16
+/// (2k corpus: 4% fewer instructions than uncut; 8 and 12 were between).
+const LITERAL_BYTES: usize = 10;
+
+/// `literal` cut to `n` bytes (more where a character would be split):
+/// its start when it is a prefix of every match, its end when a suffix.
+fn cut(literal: &str, n: usize, prefix: bool) -> String {
+    if literal.len() <= n {
+        return literal.to_string();
+    }
+    if prefix {
+        let end = (n..=literal.len())
+            .find(|&e| literal.is_char_boundary(e))
+            .unwrap_or(literal.len());
+        literal[..end].to_string()
+    } else {
+        let start = (0..=literal.len() - n)
+            .rev()
+            .find(|&b| literal.is_char_boundary(b))
+            .unwrap_or(0);
+        literal[start..].to_string()
+    }
+}
+
 /// Literals one of which every match of `pattern` contains, matched ASCII
 /// case-insensitively, or `None` when there is no such short list. Taken
 /// from the pattern read case-sensitively (as written): the regex's case
@@ -264,6 +298,16 @@ mod tests {
         assert!(required_literals("μm").is_none());
         // Could start and end with anything.
         assert!(required_literals(r"(?:^|\s)\w+\s*$").is_none());
+    }
+
+    #[test]
+    fn cut_literals_keep_their_start_or_their_end_and_whole_characters() {
+        assert_eq!(cut("dermatologists ", 10, true), "dermatolog");
+        assert_eq!(cut(" dollars", 10, true), " dollars");
+        assert_eq!(cut("dermatologists use", 10, false), "ogists use");
+        // "don’t" is 7 bytes: the curly apostrophe is three.
+        assert_eq!(cut("don’t share", 4, true), "don’");
+        assert_eq!(cut("so don’t", 4, false), "’t");
     }
 
     #[test]
