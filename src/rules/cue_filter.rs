@@ -182,6 +182,13 @@ impl CueFilter {
         out.dedup();
     }
 
+    /// Whether regex `i`'s every match starts where one of its literals
+    /// does: [`CueFilter::candidates`] gives it offsets, except in a
+    /// sentence with a character in [`FOLDS_TO_ASCII`].
+    pub fn is_anchored(&self, i: usize) -> bool {
+        self.anchored[i]
+    }
+
     /// How many regexes have no literal and go through the set.
     #[cfg(test)]
     fn rest_len(&self) -> usize {

@@ -137,11 +137,13 @@ struct CueRegex {
 }
 
 impl CueRegex {
-    fn get(&self) -> &meta::Regex {
+    /// The regex, compiled for searches anchored where its literals start
+    /// when `anchored` (see [`build_meta_regex`]).
+    fn get(&self, anchored: bool) -> &meta::Regex {
         self.compiled.get_or_init(|| {
             // Only built-in cues get here uncompiled, and a test compiles
             // them all; should one fail, it never matches.
-            build_meta_regex(self.source.get_ref())
+            build_meta_regex(self.source.get_ref(), anchored)
                 .unwrap_or_else(|_| meta::Regex::new(r"[^\s\S]").expect("valid"))
         })
     }
@@ -343,7 +345,7 @@ impl Model {
         // Candidates come sorted: by regex, then offset, `ANYWHERE` last.
         for group in candidates.chunk_by(|a, b| a.regex == b.regex) {
             let i = group[0].regex;
-            let re = self.regexes[i].get();
+            let re = self.regexes[i].get(self.filter().is_anchored(i));
             if group[group.len() - 1].at == Candidate::ANYWHERE {
                 re.find_iter(s).for_each(|m| push(i, m));
                 continue;

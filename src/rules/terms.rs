@@ -93,15 +93,21 @@ pub fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
 }
 
 /// [`build_regex`] as the engine under it, whose searches can be anchored
-/// at a position: the same syntax, options and matches.
-pub fn build_meta_regex(pattern: &str) -> Result<meta::Regex, Box<meta::BuildError>> {
+/// at a position: the same syntax, options and matches. `anchored`: the
+/// regex will be searched anchored (nearly) always, and needs no
+/// prefilter to skip ahead, which costs more to build than the regex.
+pub fn build_meta_regex(
+    pattern: &str,
+    anchored: bool,
+) -> Result<meta::Regex, Box<meta::BuildError>> {
     meta::Builder::new()
         .configure(
             meta::Config::new()
                 .match_kind(regex_automata::MatchKind::LeftmostFirst)
                 .utf8_empty(true)
                 .nfa_size_limit(Some(1 << 20))
-                .hybrid_cache_capacity(2 * (1 << 20)),
+                .hybrid_cache_capacity(2 * (1 << 20))
+                .auto_prefilter(!anchored),
         )
         .syntax(
             regex_automata::util::syntax::Config::new()
@@ -118,7 +124,7 @@ pub fn compile_meta_regex(
     src: &toml::Spanned<String>,
     what: &str,
 ) -> Result<meta::Regex, Box<PackError>> {
-    build_meta_regex(src.get_ref()).map_err(|e| {
+    build_meta_regex(src.get_ref(), false).map_err(|e| {
         // The same error as `regex` gives, worded as it words it.
         compile_regex(pack, src, what).err().unwrap_or_else(|| {
             pack.error(
