@@ -414,26 +414,81 @@ fn each_word(
             continue;
         };
         let start = i;
-        i += len;
         let lower = if c.is_ascii() {
             Some(c.to_ascii_lowercase())
         } else {
             c.to_lowercase().next()
         };
         let wanted = wants(lower);
-        while i < bytes.len() {
-            if bytes[i].is_ascii_alphabetic() {
-                i += 1;
-            } else if let Some((_, len)) = (bytes[i] >= 0x80).then(|| letter_at(i)).flatten() {
-                i += len;
-            } else {
-                break;
-            }
-        }
+        i = word_end(text, i + len);
         if wanted {
             on_word(start, i);
         }
     }
+}
+
+/// Where the word that goes on at byte `i` of `text` ends.
+fn word_end(text: &str, mut i: usize) -> usize {
+    let bytes = text.as_bytes();
+    while i < bytes.len() {
+        if bytes[i].is_ascii_alphabetic() {
+            i += 1;
+        } else if bytes[i] < 0x80 {
+            break;
+        } else {
+            match text[i..].chars().next().filter(|c| c.is_alphabetic()) {
+                Some(c) => i += c.len_utf8(),
+                None => break,
+            }
+        }
+    }
+    i
+}
+
+/// Characters outside ASCII whose lowercase starts with an ASCII letter
+/// (CAPITAL I WITH DOT ABOVE, KELVIN SIGN).
+const LOWERS_TO_ASCII: [char; 2] = ['\u{130}', '\u{212A}'];
+
+/// The lowercase ASCII letters of `firsts` when [`each_word_from`] can
+/// stand for [`each_word`] with them: one to three, and no character
+/// outside ASCII lowercases to one.
+fn ascii_firsts(firsts: &[char]) -> Option<Vec<u8>> {
+    let usable = (1..=3).contains(&firsts.len())
+        && firsts.iter().all(|c| {
+            c.is_ascii_lowercase()
+                && !LOWERS_TO_ASCII
+                    .iter()
+                    .any(|u| u.to_lowercase().next() == Some(*c))
+        });
+    usable.then(|| firsts.iter().map(|&c| c as u8).collect())
+}
+
+/// [`each_word`] for the words whose first letter, lowercased, is one of
+/// `firsts` (from [`ascii_firsts`]): memchr jumps from one such letter to
+/// the next, where `each_word` reads every word of the text.
+fn each_word_from(text: &str, firsts: &[u8], mut on_word: impl FnMut(usize, usize)) {
+    ascii_lowercased(text, |lower| {
+        let find = |hay: &[u8]| match *firsts {
+            [a] => memchr::memchr(a, hay),
+            [a, b] => memchr::memchr2(a, b, hay),
+            [a, b, c] => memchr::memchr3(a, b, c, hay),
+            _ => unreachable!("ascii_firsts gives one to three"),
+        };
+        let mut from = 0;
+        while let Some(at) = find(&lower[from..]).map(|p| from + p) {
+            // The letter is ASCII, so `at` is a character boundary.
+            let starts = text[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphabetic());
+            let end = word_end(text, at + 1);
+            if starts {
+                on_word(at, end);
+            }
+            // No word starts inside this one.
+            from = end;
+        }
+    })
 }
 
 /// Calls `f` with `text` ASCII-lowercased, which keeps every byte offset.
@@ -537,6 +592,8 @@ pub struct ListFilter {
     longest: usize,
     /// The fuzzy words' first letters, each once.
     firsts: Vec<char>,
+    /// The same as bytes, when [`each_word_from`] can look for them.
+    ascii_firsts: Option<Vec<u8>>,
 }
 
 impl ListFilter {
@@ -572,6 +629,7 @@ impl ListFilter {
         ListFilter {
             spellings: None,
             longest: fuzzy.iter().map(|(_, f)| f.len + f.max).max().unwrap_or(0),
+            ascii_firsts: ascii_firsts(&firsts),
             firsts,
             fuzzy,
             always,
@@ -599,48 +657,49 @@ impl ListFilter {
             return;
         }
         // What `find_fuzzy` asks of a word before its edit distance.
-        each_word(
-            text,
-            |first| first.is_some_and(|c| self.firsts.contains(&c)),
-            |s, e| {
-                // Fewer than six bytes is fewer than six characters.
-                if e - s < 6 {
-                    return;
+        let on_word = |s: usize, e: usize| {
+            // Fewer than six bytes is fewer than six characters.
+            if e - s < 6 {
+                return;
+            }
+            let word = &text[s..e];
+            let n = word.chars().count();
+            if n < 6 {
+                return;
+            }
+            // Most words are ASCII: lower-cased on the stack.
+            let mut buf = [0u8; 32];
+            if n > self.longest {
+                return;
+            }
+            let lower: std::borrow::Cow<str> = match buf.get_mut(..word.len()) {
+                Some(b) if word.is_ascii() => {
+                    b.copy_from_slice(word.as_bytes());
+                    b.make_ascii_lowercase();
+                    std::str::from_utf8(b).map_or_else(|_| word.to_lowercase().into(), Into::into)
                 }
-                let word = &text[s..e];
-                let n = word.chars().count();
-                if n < 6 {
-                    return;
+                _ => word.to_lowercase().into(),
+            };
+            // The same for every fuzzy word: counted once, when needed.
+            let mut counts = None;
+            for (i, f) in &self.fuzzy {
+                if !out[*i]
+                    && f.len.abs_diff(n) <= f.max
+                    && lower.starts_with(f.first)
+                    && f.may_be_near_counts(*counts.get_or_insert_with(|| letter_counts(&lower)))
+                {
+                    out[*i] = true;
                 }
-                // Most words are ASCII: lower-cased on the stack.
-                let mut buf = [0u8; 32];
-                if n > self.longest {
-                    return;
-                }
-                let lower: std::borrow::Cow<str> = match buf.get_mut(..word.len()) {
-                    Some(b) if word.is_ascii() => {
-                        b.copy_from_slice(word.as_bytes());
-                        b.make_ascii_lowercase();
-                        std::str::from_utf8(b)
-                            .map_or_else(|_| word.to_lowercase().into(), Into::into)
-                    }
-                    _ => word.to_lowercase().into(),
-                };
-                // The same for every fuzzy word: counted once, when needed.
-                let mut counts = None;
-                for (i, f) in &self.fuzzy {
-                    if !out[*i]
-                        && f.len.abs_diff(n) <= f.max
-                        && lower.starts_with(f.first)
-                        && f.may_be_near_counts(
-                            *counts.get_or_insert_with(|| letter_counts(&lower)),
-                        )
-                    {
-                        out[*i] = true;
-                    }
-                }
-            },
-        );
+            }
+        };
+        match &self.ascii_firsts {
+            Some(firsts) => each_word_from(text, firsts, on_word),
+            None => each_word(
+                text,
+                |first| first.is_some_and(|c| self.firsts.contains(&c)),
+                on_word,
+            ),
+        }
     }
 }
 
@@ -693,6 +752,51 @@ mod tests {
             ),
             vec!["dermarölling", "Dermarollings", "acutane"]
         );
+    }
+
+    #[test]
+    fn only_two_characters_outside_ascii_lowercase_to_an_ascii_letter() {
+        let found: Vec<char> = (0x80..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|c| c.to_lowercase().next().is_some_and(|l| l.is_ascii()))
+            .collect();
+        assert_eq!(found, LOWERS_TO_ASCII);
+        assert_eq!(ascii_firsts(&['d', 'm']), Some(b"dm".to_vec()));
+        assert_eq!(ascii_firsts(&['d', 'k']), None);
+        assert_eq!(ascii_firsts(&['a', 'b', 'c', 'd']), None);
+        assert_eq!(ascii_firsts(&['é']), None);
+    }
+
+    #[test]
+    fn words_found_by_their_first_letter_are_the_words_read_one_by_one() {
+        let mut texts: Vec<String> = [
+            "Dermaroller, MICRONEEDLING and a derma-roller; dm md mDm.",
+            "édermaroller ñmicro Ωmega m d\u{301}erma dé m",
+            "x1derma_dermaroll9m (mm) D",
+            "",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for dir in ["fixtures/md", "fixtures/html", "fixtures/txt"] {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                texts.extend(std::fs::read_to_string(entry.unwrap().path()));
+            }
+        }
+        for firsts in [&['d'][..], &['d', 'm'], &['a', 'm', 's']] {
+            let bytes = ascii_firsts(firsts).unwrap();
+            for text in &texts {
+                let mut want = Vec::new();
+                each_word(
+                    text,
+                    |c| c.is_some_and(|c| firsts.contains(&c)),
+                    |s, e| want.push(s..e),
+                );
+                let mut got = Vec::new();
+                each_word_from(text, &bytes, |s, e| got.push(s..e));
+                assert_eq!(got, want, "{firsts:?} in {text:?}");
+            }
+        }
     }
 
     #[test]
