@@ -15,7 +15,7 @@
 //!   `ListItem` (one list id per ul/ol), td/th `TableCell`, blockquote
 //!   `Quote`; other blocks inherit their parent's kind (a `<p>` in a
 //!   `<blockquote>` is `Quote`). Inline elements do not break text.
-//! - `<img alt>` text is prose, inline where the image is.
+//! - `<img alt>` text (quoted or not) is prose, inline where the image is.
 //! - Character references are decoded by [`super::entities`], one atomic
 //!   segment each; the rest of a run is verbatim (CRLF included).
 
@@ -798,7 +798,14 @@ fn attribute_value(attr: &str) -> Option<(&str, usize)> {
             let inner = inner.strip_suffix(q as char)?;
             Some((inner, start + 1))
         }
-        Some(_) => Some((trimmed, start)),
+        Some(_) => {
+            // An unquoted value ends at whitespace or `>`; html5gum's span
+            // of the attribute takes in the character that ended it.
+            let end = trimmed
+                .find([' ', '\t', '\n', '\r', '\x0C', '>'])
+                .unwrap_or(trimmed.len());
+            Some((&trimmed[..end], start))
+        }
         None => None,
     }
 }
@@ -925,6 +932,25 @@ mod tests {
             <div CLASS=comments class=x><p>dropped</p></div>\
             <p><img alt=\"first\" alt=\"second\"> <img ALT=\"upper\"></p></body>";
         assert_eq!(read(src).text, "kept\n\nfirst upper");
+    }
+
+    #[test]
+    fn unquoted_alt_values_are_read_with_their_spans() {
+        // Ended by `>`, by a space, by `/>` (the `/` is part of the value),
+        // and with a character reference.
+        let src = "<p><img alt=roller> <img alt=pen src=a> <img alt=stamp/> \
+            <img alt=a&amp;b>\n<img alt= spaced\n></p>";
+        let doc = read(src);
+        assert_eq!(doc.text, "roller pen stamp/ a&b\nspaced");
+        for (text, source) in [
+            ("roller", "roller"),
+            ("pen", "pen"),
+            ("stamp/", "stamp/"),
+            ("a&b", "a&amp;b"),
+            ("spaced", "spaced"),
+        ] {
+            assert_eq!(span_of(&doc, src, text), source);
+        }
     }
 
     #[test]
