@@ -632,20 +632,14 @@ mod tests {
         assert!(model.not_device.hits_are_context_free());
         let mut pages = 0;
         let mut with = 0;
-        for dir in ["fixtures/md", "fixtures/html", "fixtures/txt"] {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let path = entry.unwrap().path();
-                let Ok(text) = std::fs::read_to_string(&path) else {
-                    continue;
-                };
-                let doc = document::parse(&text, DocKind::from_path(&path));
-                let a = Analysis::new(&doc, &model);
-                let page = !model.not_device.find(&doc.text).is_empty();
-                let sentences = a.sentences.iter().any(|s| !s.not_devices.is_empty());
-                assert_eq!(page, sentences, "{}", path.display());
-                pages += 1;
-                with += usize::from(page);
-            }
+        for (path, text) in crate::rules::fixture_texts() {
+            let doc = document::parse(&text, DocKind::from_path(&path));
+            let a = Analysis::new(&doc, &model);
+            let page = !model.not_device.find(&doc.text).is_empty();
+            let sentences = a.sentences.iter().any(|s| !s.not_devices.is_empty());
+            assert_eq!(page, sentences, "{}", path.display());
+            pages += 1;
+            with += usize::from(page);
         }
         // Edge cases: at a block's start and end, after a full stop, in
         // any case, and across a line break (which is no hit).

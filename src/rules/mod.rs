@@ -128,3 +128,19 @@ pub struct RuleMeta {
     pub docs: String,
     pub help: Option<String>,
 }
+
+/// Every readable fixture article (Markdown, HTML, text), with its path:
+/// the pages tests run an equivalence over.
+#[cfg(test)]
+pub(crate) fn fixture_texts() -> Vec<(std::path::PathBuf, String)> {
+    let mut out = Vec::new();
+    for dir in ["fixtures/md", "fixtures/html", "fixtures/txt"] {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                out.push((path, text));
+            }
+        }
+    }
+    out
+}

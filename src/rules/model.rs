@@ -464,15 +464,10 @@ mod tests {
                 at: Candidate::ANYWHERE,
             })
             .collect();
-        let mut texts: Vec<(String, DocKind)> = Vec::new();
-        for dir in ["fixtures/md", "fixtures/html", "fixtures/txt"] {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let path = entry.unwrap().path();
-                if let Ok(text) = std::fs::read_to_string(&path) {
-                    texts.push((text, DocKind::from_path(&path)));
-                }
-            }
-        }
+        let mut texts: Vec<(String, DocKind)> = crate::rules::fixture_texts()
+            .into_iter()
+            .map(|(path, text)| (text, DocKind::from_path(&path)))
+            .collect();
         // A regex's hits back to back, one inside another's reach, a
         // literal that starts inside a match, and non-ASCII text around.
         for text in [

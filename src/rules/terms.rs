@@ -778,11 +778,7 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        for dir in ["fixtures/md", "fixtures/html", "fixtures/txt"] {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                texts.extend(std::fs::read_to_string(entry.unwrap().path()));
-            }
-        }
+        texts.extend(crate::rules::fixture_texts().into_iter().map(|(_, t)| t));
         for firsts in [&['d'][..], &['d', 'm'], &['a', 'm', 's']] {
             let bytes = ascii_firsts(firsts).unwrap();
             for text in &texts {
