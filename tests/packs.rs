@@ -164,3 +164,14 @@ fn unknown_kind_points_at_the_kind() {
     let text = PACK.replace("kind = \"phrase\"", "kind = \"phrasing\"");
     expect_error(&text, "kind = \"phrasing\"", "unknown rule kind");
 }
+
+#[test]
+fn scope_on_a_cue_that_does_not_warn_points_at_the_scope() {
+    let text = format!(
+        "{PACK}\n[cues.buying]\nrole = \"recommend\"\nlabel = \"purchase\"\nscope = \"after\"\npatterns = ['\\bbuy\\b']\n"
+    );
+    expect_error(&text, "scope = \"after\"", "`scope` is for warn cues only");
+    // The same class as a warning loads.
+    load(&text.replace("role = \"recommend\"", "role = \"warn\""))
+        .expect("warn cue with a scope loads");
+}

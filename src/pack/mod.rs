@@ -104,6 +104,18 @@ pub enum CueRole {
     Mitigate,
 }
 
+/// What a warning cue rules over in its clause: the recommendation cues
+/// there are what it forbids, so they do not count toward recommending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CueScope {
+    /// The rest of the clause: "never *buy a roller for home use*".
+    After,
+    /// The whole clause: "*rolling at home every week* is a recipe for
+    /// infection".
+    Clause,
+}
+
 /// A class of regex cues with one role and weight.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -113,6 +125,9 @@ pub struct CueClass {
     pub weight: f32,
     /// Shown as the label of a hit ("purchase language", "risk").
     pub label: String,
+    /// For `warn` cues: what a hit rules over (see [`CueScope`]).
+    #[serde(default)]
+    pub scope: Option<Spanned<CueScope>>,
     pub patterns: Vec<Spanned<String>>,
 }
 

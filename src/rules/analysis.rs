@@ -9,7 +9,7 @@ use super::kinds::needle_depth;
 use super::model::{CueHit, Model};
 use super::sentences::{self, Clause};
 use crate::document::{BlockKind, Document};
-use crate::pack::CueRole;
+use crate::pack::{CueRole, CueScope};
 
 /// The frame a block inherits from its context.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -522,6 +522,30 @@ impl<'a> Analysis<'a> {
         }
     }
 
+    /// Where a prohibition or condemnation starts ruling clause `c`
+    /// ("never *buy a roller for home use*"): the recommendation cues from
+    /// there on are what it forbids. A warning a technique tip or a
+    /// reassurance overlaps ("don't be afraid to roll", "don't roll more
+    /// than twice a week") rules nothing.
+    fn ruled_from(&self, hits: &[CueHit], c: &Clause) -> Option<usize> {
+        let cues = &self.model.cues;
+        hits.iter()
+            .filter(|h| c.range.start <= h.range.start && h.range.start < c.range.end)
+            .filter_map(|h| {
+                let from = match cues[h.cue].scope? {
+                    CueScope::After => h.range.start,
+                    CueScope::Clause => c.range.start,
+                };
+                let mitigated = hits.iter().any(|m| {
+                    cues[m.cue].role == CueRole::Mitigate
+                        && m.range.start < h.range.end
+                        && h.range.start < m.range.end
+                });
+                (!mitigated).then_some(from)
+            })
+            .min()
+    }
+
     /// Decides whether sentence `i` recommends home use.
     fn stance(&self, i: usize) -> Stance {
         let s = &self.sentences[i];
@@ -540,6 +564,7 @@ impl<'a> Analysis<'a> {
             } else {
                 1.0
             };
+            let ruled_from = self.ruled_from(&s.cues, c);
             for h in s
                 .cues
                 .iter()
@@ -547,6 +572,9 @@ impl<'a> Analysis<'a> {
             {
                 let cue = &self.model.cues[h.cue];
                 match cue.role {
+                    // What a prohibition forbids is not advice.
+                    CueRole::Recommend | CueRole::Home | CueRole::Step | CueRole::UnsafeClaim
+                        if ruled_from.is_some_and(|from| from <= h.range.start) => {}
                     CueRole::Recommend | CueRole::Home | CueRole::Step | CueRole::UnsafeClaim => {
                         st.recommend += cue.weight * factor;
                         st.rec_hits.push(h.clone());

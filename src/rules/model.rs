@@ -11,7 +11,7 @@ use super::sentences;
 use super::terms::{
     build_meta_regex, compile_meta_regex, spelling_owners, ListFilter, TermMatcher,
 };
-use crate::pack::{CueRole, Pack, PackError, TermList};
+use crate::pack::{CueRole, CueScope, Pack, PackError, TermList};
 
 /// One compiled cue class.
 #[derive(Debug, Clone)]
@@ -20,6 +20,7 @@ pub struct Cue {
     pub role: CueRole,
     pub weight: f32,
     pub label: String,
+    pub scope: Option<CueScope>,
 }
 
 /// A cue found in the prose.
@@ -158,12 +159,21 @@ impl Model {
         let mut owner = Vec::new();
         let mut sources = Vec::new();
         for (name, class) in &pack.spec.cues {
+            if let (Some(scope), false) = (&class.scope, class.role == CueRole::Warn) {
+                return Err(pack.error(
+                    Some(scope.span()),
+                    format!("cues.{name}: `scope` is for warn cues only"),
+                    "here",
+                    Some("remove `scope`, or make the class `role = \"warn\"`".into()),
+                ));
+            }
             let idx = cues.len();
             cues.push(Cue {
                 name: name.clone(),
                 role: class.role,
                 weight: class.weight,
                 label: class.label.clone(),
+                scope: class.scope.as_ref().map(|s| *s.get_ref()),
             });
             for p in &class.patterns {
                 let compiled = OnceLock::new();
