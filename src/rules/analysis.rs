@@ -315,7 +315,7 @@ impl<'a> Analysis<'a> {
             discusses: Default::default(),
         };
         a.frames = a.compute_frames();
-        a.stances = (0..a.sentences.len()).map(|i| a.stance(i)).collect();
+        a.stances = a.compute_stances();
         a.judge_page();
         Some(a)
     }
@@ -546,8 +546,30 @@ impl<'a> Analysis<'a> {
             .min()
     }
 
-    /// Decides whether sentence `i` recommends home use.
-    fn stance(&self, i: usize) -> Stance {
+    /// Every sentence's stance. A step that names nothing ("Pat your face
+    /// dry", "Swap your moisturizer for a richer one") under a how-to frame
+    /// is a step of home microneedling only on a page where some sentence
+    /// recommends it on its own: under "How to use it" on a page that only
+    /// warns against rollers, it is skincare advice.
+    fn compute_stances(&self) -> Vec<Stance> {
+        let mut stances: Vec<Stance> = (0..self.sentences.len())
+            .map(|i| self.stance(i, false))
+            .collect();
+        if !stances.iter().any(|st| st.recommends) {
+            return stances;
+        }
+        for (i, st) in stances.iter_mut().enumerate() {
+            let howto = matches!(st.frame.as_ref().map(|f| f.frame), Some(Frame::Howto));
+            if howto && !st.recommends {
+                *st = self.stance(i, true);
+            }
+        }
+        stances
+    }
+
+    /// Decides whether sentence `i` recommends home use; `howto_anchored`
+    /// when the page holds a sentence that recommends on its own.
+    fn stance(&self, i: usize, howto_anchored: bool) -> Stance {
         let s = &self.sentences[i];
         let frame = self.frames.get(s.block).cloned().flatten();
         let mut st = Stance {
@@ -604,7 +626,9 @@ impl<'a> Analysis<'a> {
         let device = !s.devices.is_empty() || !s.anaphors.is_empty();
         let procedure = !s.procedures.is_empty();
         let howto = matches!(frame.as_ref().map(|f| f.frame), Some(Frame::Howto));
-        let topic = device || (procedure && (home || step)) || (howto && step && self.about_device);
+        let topic = device
+            || (procedure && (home || step))
+            || (howto && step && self.about_device && howto_anchored);
         let in_heading = matches!(block.kind, BlockKind::Heading(_));
         let question = self.doc.text[s.range.clone()]
             .trim_end_matches(|c: char| c.is_whitespace() || "\"'”’)*_".contains(c))
