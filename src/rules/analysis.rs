@@ -524,9 +524,9 @@ impl<'a> Analysis<'a> {
 
     /// Where a prohibition or condemnation starts ruling clause `c`
     /// ("never *buy a roller for home use*"): the recommendation cues from
-    /// there on are what it forbids. A warning a technique tip or a
-    /// reassurance overlaps ("don't be afraid to roll", "don't roll more
-    /// than twice a week") rules nothing.
+    /// there on are what it forbids. A warning that starts inside a
+    /// technique tip or a reassurance ("don't be afraid to roll", "don't
+    /// roll more than twice a week") rules nothing.
     fn ruled_from(&self, hits: &[CueHit], c: &Clause) -> Option<usize> {
         let cues = &self.model.cues;
         hits.iter()
@@ -536,9 +536,12 @@ impl<'a> Analysis<'a> {
                     CueScope::After => h.range.start,
                     CueScope::Clause => c.range.start,
                 };
+                // The tip or reassurance holds the warning's first word
+                // ("*don't* be afraid"); a reassurance inside the warning
+                // ("may seem *harmless*") is what it refutes.
                 let mitigated = hits.iter().any(|m| {
                     cues[m.cue].role == CueRole::Mitigate
-                        && m.range.start < h.range.end
+                        && m.range.start <= h.range.start
                         && h.range.start < m.range.end
                 });
                 (!mitigated).then_some(from)
