@@ -522,19 +522,25 @@ impl<'a> Analysis<'a> {
         }
     }
 
-    /// Where a prohibition or condemnation starts ruling clause `c`
-    /// ("never *buy a roller for home use*"): the recommendation cues from
-    /// there on are what it forbids. A warning that starts inside a
-    /// technique tip or a reassurance ("don't be afraid to roll", "don't
-    /// roll more than twice a week") rules nothing.
-    fn ruled_from(&self, hits: &[CueHit], c: &Clause) -> Option<usize> {
+    /// The parts of clause `c` a prohibition or condemnation rules ("never
+    /// *buy a roller for home use*"): the recommendation cues there are what
+    /// it forbids. A prohibition inside a subordinate clause rules only to
+    /// that clause's comma ("if you don't own a roller yet, *buy one*" is
+    /// advice). A warning that starts inside a technique tip or a
+    /// reassurance ("don't be afraid to roll", "don't roll more than twice
+    /// a week") rules nothing.
+    fn ruled(&self, text: &str, hits: &[CueHit], c: &Clause) -> Vec<Range<usize>> {
         let cues = &self.model.cues;
         hits.iter()
             .filter(|h| c.range.start <= h.range.start && h.range.start < c.range.end)
             .filter_map(|h| {
-                let from = match cues[h.cue].scope? {
-                    CueScope::After => h.range.start,
-                    CueScope::Clause => c.range.start,
+                let ruled = match cues[h.cue].scope? {
+                    CueScope::Clause => c.range.clone(),
+                    CueScope::After if subordinate(&text[c.range.start..h.range.start]) => {
+                        let comma = text[h.range.end..c.range.end].find(',');
+                        h.range.start..comma.map_or(c.range.end, |i| h.range.end + i)
+                    }
+                    CueScope::After => h.range.start..c.range.end,
                 };
                 // The tip or reassurance holds the warning's first word
                 // ("*don't* be afraid"); a reassurance inside the warning
@@ -544,9 +550,9 @@ impl<'a> Analysis<'a> {
                         && m.range.start <= h.range.start
                         && h.range.start < m.range.end
                 });
-                (!mitigated).then_some(from)
+                (!mitigated).then_some(ruled)
             })
-            .min()
+            .collect()
     }
 
     /// Every sentence's stance. A step that names nothing ("Pat your face
@@ -589,7 +595,7 @@ impl<'a> Analysis<'a> {
             } else {
                 1.0
             };
-            let ruled_from = self.ruled_from(&s.cues, c);
+            let ruled = self.ruled(&self.doc.text, &s.cues, c);
             for h in s
                 .cues
                 .iter()
@@ -599,7 +605,7 @@ impl<'a> Analysis<'a> {
                 match cue.role {
                     // What a prohibition forbids is not advice.
                     CueRole::Recommend | CueRole::Home | CueRole::Step | CueRole::UnsafeClaim
-                        if ruled_from.is_some_and(|from| from <= h.range.start) => {}
+                        if ruled.iter().any(|r| r.contains(&h.range.start)) => {}
                     CueRole::Recommend | CueRole::Home | CueRole::Step | CueRole::UnsafeClaim => {
                         st.recommend += cue.weight * factor;
                         st.rec_hits.push(h.clone());
@@ -655,6 +661,23 @@ impl<'a> Analysis<'a> {
             && st.recommend > st.warn;
         st
     }
+}
+
+/// True when `before` (the clause up to a warning) opens a subordinate
+/// clause the warning sits in: "If you don't…", "Even when you can't…".
+fn subordinate(before: &str) -> bool {
+    before
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .any(|w| {
+            [
+                "if", "unless", "when", "whenever", "once", "until", "because", "since",
+                "although", "though", "while", "whether",
+            ]
+            .iter()
+            .any(|s| w.eq_ignore_ascii_case(s))
+        })
+        && !before.contains(',')
 }
 
 #[cfg(test)]
