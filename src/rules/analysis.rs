@@ -4,6 +4,9 @@
 //! from those the stance of every sentence toward home use.
 
 use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use super::kinds::needle_depth;
 use super::model::{CueHit, Model};
@@ -407,27 +410,64 @@ impl<'a> Analysis<'a> {
 
     /// The answer a Q&A section opens with: "No." warns, "Yes!" instructs.
     fn answer_frame(&self, first_block: usize) -> Frame {
-        let Some(i) = self.block_sentences(first_block).next() else {
+        /// Openers that say nothing yet: "In short: no.", "Honestly? Don't."
+        const OPENERS: &[&str] = &[
+            "the short answer",
+            "short answer",
+            "in short",
+            "honestly",
+            "frankly",
+            "sadly",
+            "unfortunately",
+            "well",
+        ];
+        let mut sentences = self.block_sentences(first_block);
+        let Some(mut i) = sentences.next() else {
             return Frame::None;
         };
-        let s = self.doc.text[self.sentences[i].range.clone()].to_ascii_lowercase();
-        let s = s.trim_start_matches(|c: char| !c.is_alphanumeric());
-        let s = s
-            .strip_prefix("short answer")
-            .or_else(|| s.strip_prefix("the short answer"))
-            .or_else(|| s.strip_prefix("in short"))
-            .map(|r| r.trim_start_matches(|c: char| !c.is_alphanumeric()))
-            .unwrap_or(s);
-        let first = s.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+        let mut s = String::new();
+        for _ in 0..2 {
+            let lower = self.doc.text[self.sentences[i].range.clone()].to_ascii_lowercase();
+            let mut rest = lower.trim_start_matches(|c: char| !c.is_alphanumeric());
+            while let Some(r) = OPENERS.iter().find_map(|o| rest.strip_prefix(o)) {
+                rest = r.trim_start_matches(|c: char| !c.is_alphanumeric());
+            }
+            s = rest.to_string();
+            match sentences.next() {
+                Some(next) if s.is_empty() => i = next,
+                _ => break,
+            }
+        }
+        // The answer's own cues: "Yes, but we don't recommend it" warns.
+        let hits = &self.sentences[i].cues;
+        let warn = self.role_weight(hits, CueRole::Warn);
+        let rec = self.role_weight(hits, CueRole::Recommend)
+            + self.role_weight(hits, CueRole::Home)
+            + self.role_weight(hits, CueRole::Step);
+        let warns = warn >= 3.0 && warn > rec;
+        let mut words = s.split(|c: char| !c.is_alphanumeric());
+        let first = words.next().unwrap_or("");
+        let second = words.next().unwrap_or("");
+        let refuses = REFUSAL.is_match(&s);
         match first {
             "no" | "nope" | "never" => Frame::Warn,
+            _ if refuses => Frame::Warn,
+            "not"
+                if matches!(
+                    second,
+                    "really" | "without" | "recommended" | "advisable" | "at"
+                ) =>
+            {
+                Frame::Warn
+            }
             // "Absolutely not", "Unequivocally, no" warn; "Absolutely!" does not.
             "absolutely" | "unequivocally" | "definitely"
                 if s.contains("not") || s.contains(" no") =>
             {
                 Frame::Warn
             }
-            "yes" | "yep" | "sure" | "absolutely" | "definitely" => Frame::Howto,
+            "yes" | "yep" | "sure" | "absolutely" | "definitely" if !warns => Frame::Howto,
+            _ if warns => Frame::Warn,
             _ => Frame::None,
         }
     }
@@ -663,6 +703,14 @@ impl<'a> Analysis<'a> {
     }
 }
 
+/// An answer that refuses: "Please don't.", "We really wouldn't."
+static REFUSAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:please |we |i |we[\x27’]d |i[\x27’]d )?(?:really |strongly |honestly )?(?:don[\x27’]t|do not|wouldn[\x27’]t|would not|would never|never|shouldn[\x27’]t|should not)\b",
+    )
+    .expect("refusal regex")
+});
+
 /// True when `before` (the clause up to a warning) opens a subordinate
 /// clause the warning sits in: "If you don't…", "Even when you can't…".
 fn subordinate(before: &str) -> bool {
@@ -781,5 +829,41 @@ mod tests {
             &model
         ));
         assert!(skipped(patch));
+    }
+
+    #[test]
+    fn a_question_heading_takes_the_frame_of_its_answer() {
+        let model = Model::compile(&Pack::builtin()[0]).unwrap();
+        let frame = |answer: &str| {
+            let text = format!(
+                "# Derma roller FAQ\n\n## Can I use a derma roller at home?\n\n{answer} More text follows here.\n"
+            );
+            let doc = document::parse(&text, DocKind::Markdown);
+            let a = Analysis::new(&doc, &model);
+            let last = a.doc.blocks.len() - 1;
+            a.frames[last].as_ref().map(|f| f.frame)
+        };
+        for warns in [
+            "No.",
+            "In short: no.",
+            "Honestly? Please don't.",
+            "We really wouldn't.",
+            "Not without a dermatologist's guidance.",
+            "Technically yes, but we don't recommend it.",
+            "It's not a good idea.",
+            "We'd advise against it.",
+        ] {
+            assert_eq!(frame(warns), Some(Frame::Warn), "{warns}");
+        }
+        for instructs in [
+            "Yes!",
+            "Absolutely, here's how.",
+            "Sure, as long as you keep it clean.",
+        ] {
+            assert_eq!(frame(instructs), Some(Frame::Howto), "{instructs}");
+        }
+        for neither in ["It depends on your skin.", "Not only that, it is cheap."] {
+            assert_eq!(frame(neither), None, "{neither}");
+        }
     }
 }

@@ -54,7 +54,7 @@ pub fn split(text: &str, block: Range<usize>) -> Vec<Range<usize>> {
             let at_end = j >= block.end;
             let next = text[j..block.end].chars().next();
             let followed_by_space = next.is_some_and(char::is_whitespace);
-            if (at_end || followed_by_space) && !(b == b'.' && is_abbreviation(text, start, i)) {
+            if (at_end || followed_by_space) && !(b == b'.' && is_abbreviation(text, start, i, j)) {
                 push_trimmed(text, start..j, &mut out);
                 start = j;
             }
@@ -73,7 +73,8 @@ pub fn split(text: &str, block: Range<usize>) -> Vec<Range<usize>> {
     out
 }
 
-fn is_abbreviation(text: &str, sentence_start: usize, dot: usize) -> bool {
+/// `after` is where the text after the dot (and any closing marks) starts.
+fn is_abbreviation(text: &str, sentence_start: usize, dot: usize, after: usize) -> bool {
     let before = &text[sentence_start..dot];
     let word_start = before
         .char_indices()
@@ -90,6 +91,12 @@ fn is_abbreviation(text: &str, sentence_start: usize, dot: usize) -> bool {
         return true;
     }
     let lower = word.to_ascii_lowercase();
+    // "No. 5" abbreviates "number"; "In short: no. People who…" ends a
+    // sentence.
+    if lower == "no" {
+        let next = text[after..].trim_start().chars().next();
+        return next.is_some_and(|c| c.is_ascii_digit() || c == '#');
+    }
     ABBREVIATIONS.contains(&lower.as_str())
 }
 
@@ -185,6 +192,15 @@ mod tests {
                 "Dr. Lee disagrees!",
                 "Why?",
                 "No."
+            ]
+        );
+        // "No." abbreviates "number" only before one.
+        assert_eq!(
+            sents("Roller no. 3 is the best. In short: no. People roll anyway."),
+            vec![
+                "Roller no. 3 is the best.",
+                "In short: no.",
+                "People roll anyway."
             ]
         );
     }
