@@ -48,6 +48,9 @@ pub struct Model {
     pub device_anaphor: TermMatcher,
     pub procedure: TermMatcher,
     pub not_device: TermMatcher,
+    /// Other treatments ("chemical peel"): a contraindication heading that
+    /// names one of them, and not microneedling, is about it.
+    pub other_treatment: TermMatcher,
     /// The fuzzy part of [`Model::sentence_candidates`]' test of
     /// `not_device`, `device` and `procedure` (the cue filter finds their
     /// spellings); built on first use, like the cue filter.
@@ -238,6 +241,7 @@ impl Model {
             device_anaphor: term_list(pack, "device-anaphor")?,
             procedure,
             not_device,
+            other_treatment: term_list(pack, "other-treatment")?,
             mentions: OnceLock::new(),
             mentions_alone: OnceLock::new(),
             topic_fuzzy: OnceLock::new(),

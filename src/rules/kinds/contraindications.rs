@@ -32,9 +32,20 @@ type CategoryHit = (usize, Range<usize>);
 fn framed_blocks(a: &Analysis) -> Vec<bool> {
     let blocks = &a.doc.blocks;
     let contra = |b: usize| {
-        a.sentences[a.block_sentences(b)]
+        let sentences = &a.sentences[a.block_sentences(b)];
+        let cue = sentences
             .iter()
-            .any(|s| a.has_role(&s.cues, CueRole::ContraFrame))
+            .any(|s| a.has_role(&s.cues, CueRole::ContraFrame));
+        // "Who shouldn't get a chemical peel" frames the peel's
+        // contraindications, unless it names microneedling too.
+        let names_it = sentences
+            .iter()
+            .any(|s| !s.devices.is_empty() || !s.procedures.is_empty());
+        cue && (names_it
+            || a.model
+                .other_treatment
+                .find(a.doc.block_text(&blocks[b]))
+                .is_empty())
     };
     let heading: Vec<bool> = blocks
         .iter()
