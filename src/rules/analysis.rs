@@ -566,7 +566,8 @@ impl<'a> Analysis<'a> {
     /// *buy a roller for home use*"): the recommendation cues there are what
     /// it forbids. A prohibition inside a subordinate clause rules only to
     /// that clause's comma ("if you don't own a roller yet, *buy one*" is
-    /// advice). A warning that starts inside a technique tip or a
+    /// advice), and any prohibition only to a comma and a conjunction
+    /// ("don't roll over moles, *and use it twice a week*"). A warning that starts inside a technique tip or a
     /// reassurance ("don't be afraid to roll", "don't roll more than twice
     /// a week") rules nothing.
     fn ruled(&self, text: &str, hits: &[CueHit], c: &Clause) -> Vec<Range<usize>> {
@@ -580,7 +581,14 @@ impl<'a> Analysis<'a> {
                         let comma = text[h.range.end..c.range.end].find(',');
                         h.range.start..comma.map_or(c.range.end, |i| h.range.end + i)
                     }
-                    CueScope::After => h.range.start..c.range.end,
+                    // ", and use your roller twice a week" starts new advice.
+                    CueScope::After => {
+                        let tail = &text[h.range.start..c.range.end];
+                        let end = COORDINATION
+                            .find(tail)
+                            .map_or(c.range.end, |m| h.range.start + m.start());
+                        h.range.start..end
+                    }
                 };
                 // The tip or reassurance holds the warning's first word
                 // ("*don't* be afraid"); a reassurance inside the warning
@@ -702,6 +710,11 @@ impl<'a> Analysis<'a> {
         st
     }
 }
+
+/// A comma and a conjunction: what follows is a clause of its own
+/// ("Don't roll over moles, and use your roller twice a week").
+static COORDINATION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i),\s+(?:and|then|so|or|plus)\b").expect("coordination regex"));
 
 /// An answer that refuses: "Please don't.", "We really wouldn't."
 static REFUSAL: LazyLock<Regex> = LazyLock::new(|| {
