@@ -578,8 +578,10 @@ impl<'a> Analysis<'a> {
                 let ruled = match cues[h.cue].scope? {
                     CueScope::Clause => c.range.clone(),
                     CueScope::After if subordinate(&text[c.range.start..h.range.start]) => {
-                        let comma = text[h.range.end..c.range.end].find(',');
-                        h.range.start..comma.map_or(c.range.end, |i| h.range.end + i)
+                        // A hit may run past its clause ("never buy but rent…").
+                        let from = h.range.end.min(c.range.end);
+                        let comma = text[from..c.range.end].find(',');
+                        h.range.start..comma.map_or(c.range.end, |i| from + i)
                     }
                     // ", and use your roller twice a week" starts new advice.
                     CueScope::After => {
@@ -842,6 +844,21 @@ mod tests {
             &model
         ));
         assert!(skipped(patch));
+    }
+
+    #[test]
+    fn a_scoped_warning_that_runs_past_its_clause_is_cut_there() {
+        let model = Model::compile(&Pack::builtin()[0]).unwrap();
+        // The prohibition "never buy but rent a derma roller" spans the
+        // clause break at "but"; its reach is cut at the clause's end.
+        for text in [
+            "If you never buy but rent a derma roller at home, fine.",
+            "When you never buy but rent a derma roller, roll at home twice a week.",
+        ] {
+            let doc = document::parse(text, DocKind::Text);
+            let a = Analysis::new(&doc, &model);
+            assert!(!a.sentences.is_empty(), "{text}");
+        }
     }
 
     #[test]
