@@ -862,6 +862,26 @@ mod tests {
     }
 
     #[test]
+    fn clause_breaks_anywhere_in_a_sentence_never_break_the_analysis() {
+        // A cue hit may straddle a clause break; every sentence case, with
+        // "but" or ";" pushed in at each word gap, must still be read.
+        let model = Model::compile(&Pack::builtin()[0]).unwrap();
+        let data = include_str!("../../tests/data/sentences.jsonl");
+        for line in data.lines().filter(|l| !l.trim().is_empty()) {
+            let case: serde_json::Value = serde_json::from_str(line).unwrap();
+            let text = case["text"].as_str().unwrap();
+            for (i, _) in text.match_indices(' ') {
+                for cut in [" but", ";"] {
+                    let t = format!("{}{cut}{}", &text[..i], &text[i..]);
+                    let doc = document::parse(&t, DocKind::Text);
+                    let a = Analysis::new(&doc, &model);
+                    assert_eq!(a.stances.len(), a.sentences.len(), "{t}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn a_question_heading_takes_the_frame_of_its_answer() {
         let model = Model::compile(&Pack::builtin()[0]).unwrap();
         let frame = |answer: &str| {
