@@ -10,7 +10,9 @@
 //!   elements is prose; else inside `<main>`; else inside `<body>`; else all.
 //! - Skipped: `<head>`, `<title>`, comments, and the contents of script,
 //!   style, noscript, template, textarea, pre, code, nav, header, footer,
-//!   aside, form, svg, iframe, select, button.
+//!   aside, form, svg, iframe, select, button. A `<header>` inside the
+//!   `<article>` or `<main>` that scopes the prose is read: it holds the
+//!   article's title.
 //! - Block elements end the current block; h1–h6 give `Heading`, li
 //!   `ListItem` (one list id per ul/ol), td/th `TableCell`, blockquote
 //!   `Quote`; other blocks inherit their parent's kind (a `<p>` in a
@@ -626,6 +628,9 @@ fn extract_scoped(
             .find(|t| has(t))
             .map_or(Scope::All, Scope::Inside)
     };
+    // Inside the article (or main), a `<header>` holds the article's title
+    // and byline, not the site's banner.
+    let article_scope = matches!(scope, Scope::Inside("article" | "main"));
     let mut stack = vec![Frame {
         tag: usize::MAX,
         kind: BlockKind::Paragraph,
@@ -688,7 +693,9 @@ fn extract_scoped(
                     kind,
                     list,
                     child_list,
-                    skip: top.skip || info.skip || is_page_chrome(tag, &tokens),
+                    skip: top.skip
+                        || (info.skip && !(name == b"header" && top.in_scope && article_scope))
+                        || is_page_chrome(tag, &tokens),
                     in_scope: top.in_scope || scope == Scope::Inside(tag_str(name)) || selected,
                     progress,
                 };
@@ -923,6 +930,25 @@ mod tests {
         assert_eq!(doc.text, "b");
         let doc = read("no tags &amp; all");
         assert_eq!(doc.text, "no tags & all");
+    }
+
+    #[test]
+    fn an_article_header_is_read_and_a_site_header_is_not() {
+        // WordPress puts the post title in `<header class="entry-header">`
+        // inside the article; the site banner is a `<header>` outside it.
+        let doc = read(
+            "<body><header class=banner><h1>Glow Journal</h1></header><article>\
+             <header class=entry-header><h1>Derma rollers</h1></header><p>Text.</p>\
+             <header class=site-header>chrome</header></article></body>",
+        );
+        assert_eq!(doc.text, "Derma rollers\n\nText.");
+        assert!(matches!(doc.blocks[0].kind, BlockKind::Heading(1)));
+        // With `<main>` as the scope, likewise; with only `<body>`, every
+        // `<header>` is the site's.
+        let doc = read("<body><main><header><h1>T</h1></header><p>x</p></main></body>");
+        assert_eq!(doc.text, "T\n\nx");
+        let doc = read("<body><header><h1>Site</h1></header><p>x</p></body>");
+        assert_eq!(doc.text, "x");
     }
 
     #[test]
