@@ -576,7 +576,15 @@ impl<'a> Analysis<'a> {
             .filter(|h| c.range.start <= h.range.start && h.range.start < c.range.end)
             .filter_map(|h| {
                 let ruled = match cues[h.cue].scope? {
-                    CueScope::Clause => c.range.clone(),
+                    // "…is a recipe for infection: the needles dull" — up to
+                    // a new clause after a comma and a conjunction.
+                    CueScope::Clause => {
+                        let from = h.range.end.min(c.range.end);
+                        let end = COORDINATION
+                            .find(&text[from..c.range.end])
+                            .map_or(c.range.end, |m| from + m.start());
+                        c.range.start..end
+                    }
                     CueScope::After if subordinate(&text[c.range.start..h.range.start]) => {
                         // A hit may run past its clause ("never buy but rent…").
                         let from = h.range.end.min(c.range.end);
