@@ -564,41 +564,34 @@ impl<'a> Analysis<'a> {
 
     /// The parts of clause `c` a prohibition or condemnation rules ("never
     /// *buy a roller for home use*"): the recommendation cues there are what
-    /// it forbids. A prohibition inside a subordinate clause rules only to
-    /// that clause's comma ("if you don't own a roller yet, *buy one*" is
-    /// advice), and any prohibition only to a comma and a conjunction
-    /// ("don't roll over moles, *and use it twice a week*"). A warning that starts inside a technique tip or a
-    /// reassurance ("don't be afraid to roll", "don't roll more than twice
-    /// a week") rules nothing.
+    /// it forbids. The reach stops where a comma and a conjunction start new
+    /// advice ("don't roll over moles, *and use it twice a week*"), and for
+    /// a prohibition inside an if-clause at that clause's comma ("if you
+    /// don't own a roller yet, *buy one*"). A warning that starts inside a
+    /// technique tip or a reassurance ("don't be afraid to roll", "don't
+    /// roll more than twice a week") rules nothing.
     fn ruled(&self, text: &str, hits: &[CueHit], c: &Clause) -> Vec<Range<usize>> {
         let cues = &self.model.cues;
+        // The first ", and" / ", then"… at or after `from`, else the clause end.
+        let new_clause = |from: usize| {
+            COORDINATION
+                .find(&text[from..c.range.end])
+                .map_or(c.range.end, |m| from + m.start())
+        };
         hits.iter()
             .filter(|h| c.range.start <= h.range.start && h.range.start < c.range.end)
             .filter_map(|h| {
+                // A hit may run past its clause ("never buy but rent…").
+                let hit_end = h.range.end.min(c.range.end);
                 let ruled = match cues[h.cue].scope? {
-                    // "…is a recipe for infection: the needles dull" — up to
-                    // a new clause after a comma and a conjunction.
-                    CueScope::Clause => {
-                        let from = h.range.end.min(c.range.end);
-                        let end = COORDINATION
-                            .find(&text[from..c.range.end])
-                            .map_or(c.range.end, |m| from + m.start());
-                        c.range.start..end
-                    }
+                    CueScope::Clause => c.range.start..new_clause(hit_end),
                     CueScope::After if subordinate(&text[c.range.start..h.range.start]) => {
-                        // A hit may run past its clause ("never buy but rent…").
-                        let from = h.range.end.min(c.range.end);
-                        let comma = text[from..c.range.end].find(',');
-                        h.range.start..comma.map_or(c.range.end, |i| from + i)
+                        let comma = text[hit_end..c.range.end].find(',');
+                        h.range.start..comma.map_or(c.range.end, |i| hit_end + i)
                     }
-                    // ", and use your roller twice a week" starts new advice.
-                    CueScope::After => {
-                        let tail = &text[h.range.start..c.range.end];
-                        let end = COORDINATION
-                            .find(tail)
-                            .map_or(c.range.end, |m| h.range.start + m.start());
-                        h.range.start..end
-                    }
+                    // The hit itself may cross ", and" ("don't roll over
+                    // moles, and use your roller"): looked for from its start.
+                    CueScope::After => h.range.start..new_clause(h.range.start),
                 };
                 // The tip or reassurance holds the warning's first word
                 // ("*don't* be afraid"); a reassurance inside the warning
