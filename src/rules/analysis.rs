@@ -69,6 +69,9 @@ pub struct Stance {
     /// Cue hits that counted toward warning.
     pub warn_hits: Vec<CueHit>,
     pub frame: Option<FrameSource>,
+    /// Would recommend as a bare how-to step, if the page recommends
+    /// elsewhere (see [`Analysis::compute_stances`]).
+    bare_step: bool,
 }
 
 /// A whole document, analysed.
@@ -612,24 +615,18 @@ impl<'a> Analysis<'a> {
     /// recommends it on its own: under "How to use it" on a page that only
     /// warns against rollers, it is skincare advice.
     fn compute_stances(&self) -> Vec<Stance> {
-        let mut stances: Vec<Stance> = (0..self.sentences.len())
-            .map(|i| self.stance(i, false))
-            .collect();
-        if !stances.iter().any(|st| st.recommends) {
-            return stances;
-        }
-        for (i, st) in stances.iter_mut().enumerate() {
-            let howto = matches!(st.frame.as_ref().map(|f| f.frame), Some(Frame::Howto));
-            if howto && !st.recommends {
-                *st = self.stance(i, true);
+        let mut stances: Vec<Stance> = (0..self.sentences.len()).map(|i| self.stance(i)).collect();
+        if stances.iter().any(|st| st.recommends) {
+            for st in &mut stances {
+                st.recommends |= st.bare_step;
             }
         }
         stances
     }
 
-    /// Decides whether sentence `i` recommends home use; `howto_anchored`
-    /// when the page holds a sentence that recommends on its own.
-    fn stance(&self, i: usize, howto_anchored: bool) -> Stance {
+    /// Decides whether sentence `i` recommends home use on its own, and
+    /// whether it would as a bare how-to step.
+    fn stance(&self, i: usize) -> Stance {
         let s = &self.sentences[i];
         let frame = self.frames.get(s.block).cloned().flatten();
         let mut st = Stance {
@@ -686,9 +683,8 @@ impl<'a> Analysis<'a> {
         let device = !s.devices.is_empty() || !s.anaphors.is_empty();
         let procedure = !s.procedures.is_empty();
         let howto = matches!(frame.as_ref().map(|f| f.frame), Some(Frame::Howto));
-        let topic = device
-            || (procedure && (home || step))
-            || (howto && step && self.about_device && howto_anchored);
+        let topic = device || (procedure && (home || step));
+        let bare_step = !topic && howto && step && self.about_device;
         let in_heading = matches!(block.kind, BlockKind::Heading(_));
         let question = self.doc.text[s.range.clone()]
             .trim_end_matches(|c: char| c.is_whitespace() || "\"'”’)*_".contains(c))
@@ -703,13 +699,14 @@ impl<'a> Analysis<'a> {
             .filter(|(i, r)| *i == 0 || spans[i - 1].end <= r.start)
             .count();
         let varied = step || classes.len() >= 2 || distinct >= 2;
-        st.recommends = topic
-            && varied
+        let recommends = varied
             && !question
             && (home || step || !professional)
             && !in_heading
             && st.recommend >= RECOMMEND_THRESHOLD
             && st.recommend > st.warn;
+        st.recommends = topic && recommends;
+        st.bare_step = bare_step && recommends;
         st
     }
 }
