@@ -624,6 +624,28 @@ impl<'a> Analysis<'a> {
         stances
     }
 
+    /// A step verb after a comma whose subject is the device the sentence
+    /// opens with ("Microneedling pens, unlike rollers, move the needles…";
+    /// "Derma pens, which are motorised, stamp…"): a description, not an
+    /// instruction.
+    fn verb_of_device_subject(&self, s: &Sentence, h: &CueHit) -> bool {
+        let text = &self.doc.text;
+        if !text[h.range.clone()].starts_with(',') {
+            return false;
+        }
+        let Some(comma) = text[s.range.start..h.range.start].find(',') else {
+            return false;
+        };
+        let comma = s.range.start + comma;
+        let opening = &text[s.range.start..comma];
+        let ends_in_device = s
+            .devices
+            .iter()
+            .chain(&s.procedures)
+            .any(|r| r.end <= comma && text[r.end..comma].trim().is_empty());
+        ends_in_device && opening.split_whitespace().count() <= 6 && !INTRODUCER.is_match(opening)
+    }
+
     /// Decides whether sentence `i` recommends home use on its own, and
     /// whether it would as a bare how-to step.
     fn stance(&self, i: usize) -> Stance {
@@ -654,6 +676,7 @@ impl<'a> Analysis<'a> {
                     // What a prohibition forbids is not advice.
                     CueRole::Recommend | CueRole::Home | CueRole::Step | CueRole::UnsafeClaim
                         if ruled.iter().any(|r| r.contains(&h.range.start)) => {}
+                    CueRole::Step if self.verb_of_device_subject(s, h) => {}
                     CueRole::Recommend | CueRole::Home | CueRole::Step | CueRole::UnsafeClaim => {
                         st.recommend += cue.weight * factor;
                         st.rec_hits.push(h.clone());
@@ -710,6 +733,15 @@ impl<'a> Analysis<'a> {
         st
     }
 }
+
+/// Words that open an introductory phrase: after "With your roller, …" or
+/// "Once dry, …" the verb past the comma is an instruction.
+static INTRODUCER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\W*(?:with|using|holding|after|before|once|when|whenever|if|while|for|to|on|in|at|during|next|then|first|now|between|over|from|by|as|until|whether|gently|finally|afterwards?)\b",
+    )
+    .expect("introducer regex")
+});
 
 /// A comma and a conjunction: what follows is a clause of its own
 /// ("Don't roll over moles, and use your roller twice a week").
