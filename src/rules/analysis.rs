@@ -80,6 +80,9 @@ pub struct Analysis<'a> {
     pub model: &'a Model,
     /// True when some sentence names a device (not just the procedure).
     pub about_device: bool,
+    /// True when look-alikes (facial rollers, microneedle patches) are
+    /// named more than twice as often as devices.
+    pub look_alike_page: bool,
     pub sentences: Vec<Sentence>,
     /// Per block: the frame it inherits.
     pub frames: Vec<Option<FrameSource>>,
@@ -270,6 +273,26 @@ impl<'a> Analysis<'a> {
                 };
             }
         });
+        // On a page mostly about look-alikes (a facial roller's shop page
+        // with a "not a derma roller" aside), "roll" and "the roller" stand
+        // for whichever was named last.
+        let look_alike_page = other_rollers && {
+            let count = |f: fn(&Sentence) -> usize| sentences.iter().map(f).sum::<usize>();
+            count(|s| s.not_devices.len()) > 2 * count(|s| s.devices.len())
+        };
+        let mut after_look_alike = vec![false; if look_alike_page { sentences.len() } else { 0 }];
+        let mut last_was_look_alike = false;
+        for (i, s) in sentences.iter().enumerate().take(after_look_alike.len()) {
+            after_look_alike[i] = last_was_look_alike;
+            let last_device = s.devices.iter().map(|r| r.start).max();
+            let last_other = s.not_devices.iter().map(|r| r.start).max();
+            match (last_device, last_other) {
+                (Some(d), Some(o)) => last_was_look_alike = o > d,
+                (Some(_), None) => last_was_look_alike = false,
+                (None, Some(_)) => last_was_look_alike = true,
+                (None, None) => {}
+            }
+        }
         each_chunked(&mut sentences, big, |s| {
             let t = &doc.text[s.range.clone()];
             let instructed = !other_rollers
@@ -289,6 +312,11 @@ impl<'a> Analysis<'a> {
                     .collect();
             }
         });
+        for (s, after) in sentences.iter_mut().zip(after_look_alike) {
+            if after && s.devices.is_empty() {
+                s.anaphors.clear();
+            }
+        }
         let mut block_sents = vec![0..0; doc.blocks.len()];
         let mut i = 0;
         for (bi, r) in block_sents.iter_mut().enumerate() {
@@ -312,6 +340,7 @@ impl<'a> Analysis<'a> {
             doc,
             model,
             about_device,
+            look_alike_page,
             block_sents,
             list_first,
             sentences,

@@ -149,14 +149,13 @@ fn compute_discusses(a: &Analysis) -> bool {
     };
     let mentions = |s: &crate::rules::analysis::Sentence| s.devices.len() + s.procedures.len();
     // A block of a word or two ("Microneedling" in a menu or a link list)
-    // is navigation, not prose about the treatment.
+    // is navigation, not prose about the treatment; so is a plain-text menu
+    // ("Home | Facials | Microneedling | Contact").
     let prose = |s: &crate::rules::analysis::Sentence| {
+        let text = a.doc.block_text(&a.doc.blocks[s.block]);
         !is_heading(s)
-            && a.doc
-                .block_text(&a.doc.blocks[s.block])
-                .split_whitespace()
-                .nth(2)
-                .is_some()
+            && text.split_whitespace().nth(2).is_some()
+            && text.matches(" | ").nth(2).is_none()
     };
     // Mentions first: most sentences have none, and `prose` reads words.
     let in_prose: usize = a
@@ -171,7 +170,12 @@ fn compute_discusses(a: &Analysis) -> bool {
     let in_heading = a.sentences.iter().any(|s| is_heading(s) && mentions(s) > 0);
     // A heading alone may be a link card to another page; a heading with
     // prose about it, or repeated prose mentions, is a page about it.
-    in_prose >= 2 || (in_heading && in_prose >= 1) || a.stances.iter().any(|s| s.recommends)
+    // On a page about look-alikes, an aside that sets them apart ("Is
+    // this the same as a derma roller? No, a derma roller…") names it twice.
+    let extra = usize::from(a.look_alike_page);
+    in_prose >= 2 + extra
+        || (in_heading && in_prose > extra)
+        || a.stances.iter().any(|s| s.recommends)
 }
 
 pub fn check_missing(a: &Analysis, ctx: &RuleCtx, out: &mut Emit) {
