@@ -10,9 +10,9 @@
 //!   elements is prose; else inside `<main>`; else inside `<body>`; else all.
 //! - Skipped: `<head>`, `<title>`, comments, and the contents of script,
 //!   style, noscript, template, textarea, pre, code, nav, header, footer,
-//!   aside, form, svg, iframe, select, button. A `<header>` inside the
-//!   `<article>` or `<main>` that scopes the prose is read: it holds the
-//!   article's title.
+//!   aside, form, svg, iframe, select, button. A `<header>` or `<aside>`
+//!   inside the `<article>` or `<main>` that scopes the prose is read: it
+//!   holds the article's title, or a callout box of the article.
 //! - Block elements end the current block; h1–h6 give `Heading`, li
 //!   `ListItem` (one list id per ul/ol), td/th `TableCell`, blockquote
 //!   `Quote`; other blocks inherit their parent's kind (a `<p>` in a
@@ -32,11 +32,16 @@ use super::builder::Builder;
 use super::entities::{decode_with_map, Piece};
 use super::{BlockKind, Document};
 
-/// Elements whose whole content is not prose.
 /// Words in an element's `id` or `class` that mark page furniture rather
-/// than the article: reader comments, related links, sidebars, share bars.
-/// Comments are readers' words, not the publisher's.
+/// than the article: reader comments, related links, sidebars, share bars,
+/// advertising slots. Comments are readers' words, not the publisher's.
 const CHROME_WORDS: &[&str] = &[
+    "ad",
+    "ads",
+    "advert",
+    "advertisement",
+    "ad-slot",
+    "sponsored",
     "comments",
     "comment-list",
     "comment-content",
@@ -71,6 +76,7 @@ fn is_page_chrome(tag: &StartTag, tokens: &Tokens) -> bool {
     })
 }
 
+/// Elements whose whole content is not prose.
 const SKIP: &[&str] = &[
     "script", "style", "noscript", "template", "textarea", "pre", "code", "nav", "header",
     "footer", "aside", "form", "svg", "iframe", "select", "button", "head", "title",
@@ -629,7 +635,8 @@ fn extract_scoped(
             .map_or(Scope::All, Scope::Inside)
     };
     // Inside the article (or main), a `<header>` holds the article's title
-    // and byline, not the site's banner.
+    // and byline, not the site's banner, and an `<aside>` is a callout box
+    // ("Who should skip it"), not the site's sidebar.
     let article_scope = matches!(scope, Scope::Inside("article" | "main"));
     let mut stack = vec![Frame {
         tag: usize::MAX,
@@ -694,7 +701,10 @@ fn extract_scoped(
                     list,
                     child_list,
                     skip: top.skip
-                        || (info.skip && !(name == b"header" && top.in_scope && article_scope))
+                        || (info.skip
+                            && !(matches!(name, b"header" | b"aside")
+                                && top.in_scope
+                                && article_scope))
                         || is_page_chrome(tag, &tokens),
                     in_scope: top.in_scope || scope == Scope::Inside(tag_str(name)) || selected,
                     progress,
@@ -952,6 +962,23 @@ mod tests {
     }
 
     #[test]
+    fn an_aside_in_the_article_is_read_and_a_sidebar_is_not() {
+        // A callout box inside the article holds its warnings; the `<aside>`
+        // beside it is the site's rail, and a related-posts aside is chrome.
+        let doc = read(
+            "<body><article><p>Intro.</p><aside class=callout><h3>Who should skip it</h3>\
+             <ul><li>Pregnancy</li></ul></aside><aside class=related><p>More</p></aside>\
+             </article><aside class=rail><p>Ad</p></aside></body>",
+        );
+        assert_eq!(doc.text, "Intro.\n\nWho should skip it\n\nPregnancy");
+        assert!(matches!(doc.blocks[1].kind, BlockKind::Heading(3)));
+        assert_eq!(doc.blocks[2].kind, BlockKind::ListItem);
+        // With only `<body>` as the scope, every `<aside>` is a sidebar.
+        let doc = read("<body><aside><p>Side</p></aside><p>x</p></body>");
+        assert_eq!(doc.text, "x");
+    }
+
+    #[test]
     fn the_first_of_duplicate_attributes_counts() {
         // Attribute names are read lowercased, as html5gum gives them.
         let src = "<body><div class=x class=comments><p>kept</p></div>\
@@ -1038,7 +1065,7 @@ mod tests {
     #[test]
     fn content_selectors_pick_the_article_body() {
         let src = "<body><article><h1>T</h1><div class=\"meta entry-content\"><p>body</p>\
-            <aside>ad</aside></div><div class=comments><p>comment</p></div></article>\
+            <aside class=advert>ad</aside></div><div class=comments><p>comment</p></div></article>\
             <div class=\"post-body\" id=pb><p>other</p></div></body>";
         assert_eq!(with(src, &["article .entry-content"]), "body");
         assert_eq!(with(src, &[".missing", ".post-body"]), "other");

@@ -65,6 +65,26 @@ fn framed_blocks(a: &Analysis) -> Vec<bool> {
         }
         out[i] = framed;
     }
+    // A table frames all its cells when one of them (a header, "Why it
+    // rules microneedling out") or the paragraph just before it is a
+    // contraindication cue.
+    let mut i = 0;
+    while i < blocks.len() {
+        if blocks[i].kind != BlockKind::TableCell {
+            i += 1;
+            continue;
+        }
+        let end = (i..blocks.len())
+            .find(|&j| blocks[j].kind != BlockKind::TableCell)
+            .unwrap_or(blocks.len());
+        let lead_in = i
+            .checked_sub(1)
+            .is_some_and(|j| blocks[j].kind == BlockKind::Paragraph && contra(j));
+        if lead_in || (i..end).any(contra) {
+            out[i..end].iter_mut().for_each(|f| *f = true);
+        }
+        i = end;
+    }
     out
 }
 
@@ -90,17 +110,44 @@ fn compute_coverage(a: &Analysis) -> Coverage {
     }
     // The sentences that name contraindications as warnings, then what they
     // name (matched on several threads for a huge page: same result).
+    // A section headed by another treatment ("A word on minoxidil") is
+    // about that treatment's cautions, unless a sentence names ours.
+    let other_section = |block: usize| {
+        a.doc.blocks[block].headings.last().is_some_and(|&h| {
+            !block_topic[h]
+                && !a
+                    .model
+                    .other_treatment
+                    .find(a.doc.block_text(&a.doc.blocks[h]))
+                    .is_empty()
+        })
+    };
+    let cue_about_it = |s: &crate::rules::analysis::Sentence| {
+        let about_it = if other_section(s.block) {
+            topical(s)
+        } else {
+            block_topic[s.block]
+                || a.doc.blocks[s.block]
+                    .headings
+                    .last()
+                    .is_some_and(|&h| block_topic[h])
+        };
+        a.has_role(&s.cues, CueRole::ContraFrame) && about_it
+    };
+    // A list item is one point: a cue in one of its sentences ("I was on
+    // Accutane at 24. My dermatologist said to wait…") covers the others.
+    let mut item_cue = vec![false; a.doc.blocks.len()];
+    for s in &a.sentences {
+        if a.doc.blocks[s.block].kind == BlockKind::ListItem && cue_about_it(s) {
+            item_cue[s.block] = true;
+        }
+    }
     let mut named: Vec<(usize, Vec<CategoryHit>)> = a
         .sentences
         .iter()
         .enumerate()
         .filter(|(_, s)| {
-            let about_it = block_topic[s.block]
-                || a.doc.blocks[s.block]
-                    .headings
-                    .last()
-                    .is_some_and(|&h| block_topic[h]);
-            let cue = a.has_role(&s.cues, CueRole::ContraFrame) && about_it;
+            let cue = item_cue[s.block] || cue_about_it(s);
             // "Safe even during pregnancy" names pregnancy as anything but a warning.
             (framed[s.block] || cue) && !a.has_role(&s.cues, CueRole::UnsafeClaim)
         })

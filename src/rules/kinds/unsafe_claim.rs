@@ -19,6 +19,11 @@ pub fn check(a: &Analysis, ctx: &RuleCtx, out: &mut Emit) {
             if negated(&a.doc.text[s.range.start..h.range.start]) {
                 continue;
             }
+            // "Myth 6: \"Microneedling is safe for everyone.\"" quotes the
+            // claim to knock it down.
+            if debunked(&a.doc.text[s.range.clone()]) {
+                break;
+            }
             let claim = a.doc.text[h.range.clone()].to_string();
             out.emit(
                 ctx,
@@ -30,6 +35,13 @@ pub fn check(a: &Analysis, ctx: &RuleCtx, out: &mut Emit) {
             break;
         }
     }
+}
+
+/// True when the sentence calls what it says a myth.
+fn debunked(sentence: &str) -> bool {
+    sentence
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| w.eq_ignore_ascii_case("myth") || w.eq_ignore_ascii_case("myths"))
 }
 
 /// True when the words just before a claim negate it ("is not risk-free",
