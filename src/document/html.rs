@@ -13,10 +13,11 @@
 //!   aside, form, svg, iframe, select, button. A `<header>` or `<aside>`
 //!   inside the `<article>` or `<main>` that scopes the prose is read: it
 //!   holds the article's title, or a callout box of the article.
-//! - Block elements end the current block; h1–h6 give `Heading`, li
-//!   `ListItem` (one list id per ul/ol), td/th `TableCell`, blockquote
-//!   `Quote`; other blocks inherit their parent's kind (a `<p>` in a
-//!   `<blockquote>` is `Quote`). Inline elements do not break text.
+//! - Block elements end the current block; h1–h6 give `Heading` (and so
+//!   does an accordion's `<summary>`, at level 6), li `ListItem` (one list
+//!   id per ul/ol), td/th `TableCell`, blockquote `Quote`; other blocks
+//!   inherit their parent's kind (a `<p>` in a `<blockquote>` is `Quote`).
+//!   Inline elements do not break text.
 //! - `<img alt>` text (quoted or not) is prose, inline where the image is.
 //! - Character references are decoded by [`super::entities`], one atomic
 //!   segment each; the rest of a run is verbatim (CRLF included).
@@ -677,6 +678,9 @@ fn extract_scoped(
                 }
                 let heading = match name {
                     [b'h', d @ b'1'..=b'6'] => Some(d - b'0'),
+                    // An accordion's caption heads its panel ("Who
+                    // shouldn't have microneedling?"), below any real heading.
+                    b"summary" => Some(6),
                     _ => None,
                 };
                 let (kind, list, child_list) = if let Some(level) = heading {
@@ -959,6 +963,23 @@ mod tests {
         assert_eq!(doc.text, "T\n\nx");
         let doc = read("<body><header><h1>Site</h1></header><p>x</p></body>");
         assert_eq!(doc.text, "x");
+    }
+
+    #[test]
+    fn an_accordion_summary_heads_its_panel() {
+        let doc = read(
+            "<body><h2>FAQ</h2><details><summary>Who shouldn't have it?</summary>\
+             <p>Anyone pregnant.</p></details><details><summary>Cost?</summary><p>$300.</p>\
+             </details></body>",
+        );
+        assert_eq!(
+            doc.text,
+            "FAQ\n\nWho shouldn't have it?\n\nAnyone pregnant.\n\nCost?\n\n$300."
+        );
+        assert!(matches!(doc.blocks[1].kind, BlockKind::Heading(6)));
+        // Each panel sits under its own summary, and both under the h2.
+        assert_eq!(doc.blocks[2].headings, vec![0, 1]);
+        assert_eq!(doc.blocks[4].headings, vec![0, 3]);
     }
 
     #[test]

@@ -588,10 +588,22 @@ impl<'a> Analysis<'a> {
             // A few stray recommendations on a warning page are reported
             // speech; a run of instructions is a real how-to.
             let instructions = step && howto && rec_units >= 3;
-            if quoted || (mostly_warns && !instructions) {
+            if quoted || (mostly_warns && !instructions) || (!step && self.renounced(i)) {
                 self.stances[i].recommends = false;
             }
         }
+    }
+
+    /// True when one of the next two sentences of sentence `i`'s block
+    /// gives the routine up ("…which I used every Sunday. I gave it up after
+    /// my dermatologist saw it."): a past habit, not advice.
+    fn renounced(&self, i: usize) -> bool {
+        let block = self.sentences[i].block;
+        self.sentences[i + 1..]
+            .iter()
+            .take(2)
+            .take_while(|s| s.block == block)
+            .any(|s| RENOUNCE.is_match(&self.doc.text[s.range.clone()]))
     }
 
     /// The parts of clause `c` a prohibition or condemnation rules ("never
@@ -772,6 +784,15 @@ static INTRODUCER: LazyLock<Regex> = LazyLock::new(|| {
     .expect("introducer regex")
 });
 
+/// Giving a device up: "I gave it up", "threw it away", "I retired my
+/// roller", "haven't touched it since".
+static RENOUNCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:i|we) (?:finally |eventually |quickly )?(?:gave (?:it|them|(?:it|them) all|that|the (?:roller|pen|stamp)|my (?:roller|pen|stamp|derma\w*)) up|gave up (?:on )?(?:it|them|rolling|needling|the (?:roller|pen)|my (?:roller|pen|derma\w*))|threw (?:it|them|the (?:roller|pen|stamp)|my (?:roller|pen|stamp|derma\w*))(?: \w+)? (?:away|out|in the (?:bin|trash|garbage))|binned (?:it|them|the|my)|retired (?:it|them|the|my)|(?:stopped|quit) (?:rolling|needling|using (?:it|them|the (?:roller|pen|stamp)|my (?:roller|pen|stamp|derma\w*)))|haven[\x27’]t (?:touched|used|missed) (?:it|them|one))\b",
+    )
+    .expect("renounce regex")
+});
+
 /// A comma and a conjunction: what follows is a clause of its own
 /// ("Don't roll over moles, and use your roller twice a week").
 static COORDINATION: LazyLock<Regex> =
@@ -780,7 +801,7 @@ static COORDINATION: LazyLock<Regex> =
 /// An answer that refuses: "Please don't.", "We really wouldn't."
 static REFUSAL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(?:please |we |i |we[\x27’]d |i[\x27’]d )?(?:really |strongly |honestly )?(?:don[\x27’]t|do not|wouldn[\x27’]t|would not|would never|never|shouldn[\x27’]t|should not)\b",
+        r"^(?:(?:please |we |i |we[\x27’]d |i[\x27’]d )?(?:really |strongly |honestly )?(?:don[\x27’]t|do not|wouldn[\x27’]t|would not|would never|never|shouldn[\x27’]t|should not)\b|(?:we|i)(?:[\x27’]d| would) (?:much )?(?:rather|prefer) you (?:didn[\x27’]t|did not|don[\x27’]t)\b)",
     )
     .expect("refusal regex")
 });
@@ -961,6 +982,7 @@ mod tests {
             "Technically yes, but we don't recommend it.",
             "It's not a good idea.",
             "We'd advise against it.",
+            "We’d rather you didn’t.",
         ] {
             assert_eq!(frame(warns), Some(Frame::Warn), "{warns}");
         }
