@@ -122,17 +122,19 @@ fn compute_coverage(a: &Analysis) -> Coverage {
                     .is_empty()
         })
     };
+    // The cue first: most sentences have none, and `other_section`
+    // matches the heading's text.
     let cue_about_it = |s: &crate::rules::analysis::Sentence| {
-        let about_it = if other_section(s.block) {
-            topical(s)
-        } else {
-            block_topic[s.block]
-                || a.doc.blocks[s.block]
-                    .headings
-                    .last()
-                    .is_some_and(|&h| block_topic[h])
-        };
-        a.has_role(&s.cues, CueRole::ContraFrame) && about_it
+        a.has_role(&s.cues, CueRole::ContraFrame)
+            && if other_section(s.block) {
+                topical(s)
+            } else {
+                block_topic[s.block]
+                    || a.doc.blocks[s.block]
+                        .headings
+                        .last()
+                        .is_some_and(|&h| block_topic[h])
+            }
     };
     // A list item is one point: a cue in one of its sentences ("I was on
     // Accutane at 24. My dermatologist said to wait…") covers the others.
