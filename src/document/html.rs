@@ -7,7 +7,9 @@
 //! once at push time, so deep nesting costs O(1) per token.
 //!
 //! - Scope: if the page has an `<article>`, only text inside `<article>`
-//!   elements is prose; else inside `<main>`; else inside `<body>`; else all.
+//!   elements is prose (with a `<main>`, only the articles inside it, or
+//!   the main when none is: articles outside it are review or related-post
+//!   cards); else inside `<main>`; else inside `<body>`; else all.
 //! - Skipped: `<head>`, `<title>`, comments, and the contents of script,
 //!   style, noscript, template, textarea, pre, code, nav, header, footer,
 //!   aside, form, svg, iframe, select, button. A `<header>` or `<aside>`
@@ -153,6 +155,10 @@ enum Scope {
     All,
     Inside(&'static str),
 }
+
+/// An `<article>` inside the `<main>`.
+static MAIN_ARTICLE: std::sync::LazyLock<Selector> =
+    std::sync::LazyLock::new(|| "main article".parse().expect("a valid selector"));
 
 /// An open element and the context it gives the text inside it.
 #[derive(Debug)]
@@ -621,7 +627,7 @@ fn extract_scoped(
     };
     let base = range.start;
     let tokens = tokenize(fragment);
-    let selector = if scoped {
+    let mut selector = if scoped {
         content.iter().find(|s| s.matches_any(&tokens))
     } else {
         None
@@ -630,10 +636,23 @@ fn extract_scoped(
         Scope::All
     } else {
         let has = |tag: &str| tokens.list.iter().any(|t| tokens.is_start_of(t, tag));
-        ["article", "main", "body"]
+        let scope = ["article", "main", "body"]
             .into_iter()
             .find(|t| has(t))
-            .map_or(Scope::All, Scope::Inside)
+            .map_or(Scope::All, Scope::Inside);
+        // With a `<main>`, the `<article>`s outside it are cards (reviews,
+        // related posts), not the page: the articles inside it, or else
+        // the main itself.
+        if scope == Scope::Inside("article") && has("main") {
+            if MAIN_ARTICLE.matches_any(&tokens) {
+                selector = Some(&MAIN_ARTICLE);
+                scope
+            } else {
+                Scope::Inside("main")
+            }
+        } else {
+            scope
+        }
     };
     // Inside the article (or main), a `<header>` holds the article's title
     // and byline, not the site's banner, and an `<aside>` is a callout box
@@ -710,7 +729,9 @@ fn extract_scoped(
                                 && top.in_scope
                                 && article_scope))
                         || is_page_chrome(tag, &tokens),
-                    in_scope: top.in_scope || scope == Scope::Inside(tag_str(name)) || selected,
+                    in_scope: top.in_scope
+                        || (selector.is_none() && scope == Scope::Inside(tag_str(name)))
+                        || selected,
                     progress,
                 };
                 open[tag.tag] += 1;
@@ -936,7 +957,15 @@ mod tests {
 
     #[test]
     fn article_then_main_then_body_scoping() {
+        // The articles inside `<main>`; one outside it (a related-post
+        // card in the footer) is not the page.
         let doc = read("<body><p>out</p><main><p>m</p><article><p>a1</p></article></main><article>a2</article></body>");
+        assert_eq!(doc.text, "a1");
+        // No article inside `<main>`: the main. A shop page whose customer
+        // reviews are `<article>`s after it is read from its main.
+        let doc = read("<body><main><h1>Stamp</h1><p>Use weekly.</p></main><article class=review>Love it</article></body>");
+        assert_eq!(doc.text, "Stamp\n\nUse weekly.");
+        let doc = read("<body><p>out</p><article><p>a1</p></article><article>a2</article></body>");
         assert_eq!(doc.text, "a1\n\na2");
         let doc = read("<body><p>out</p><main><p>m</p></main></body>");
         assert_eq!(doc.text, "m");
