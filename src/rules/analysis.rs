@@ -293,9 +293,22 @@ impl<'a> Analysis<'a> {
                 (None, None) => {}
             }
         }
+        // Without a device named, "roll it" is a step with a device only
+        // where the procedure is the topic (in a heading, or named twice),
+        // or in a text too short to name one (a lone instruction). A
+        // craft tutorial that says "needling" once, to say it is not the
+        // skincare kind, rolls wool.
+        let procedure_topic = {
+            let mut named = sentences.iter().filter(|s| !s.procedures.is_empty());
+            let first = named.next();
+            first.is_some_and(|s| matches!(doc.blocks[s.block].kind, BlockKind::Heading(_)))
+                || named.next().is_some()
+                || (first.is_none() && sentences.len() <= 3)
+        };
         each_chunked(&mut sentences, big, |s| {
             let t = &doc.text[s.range.clone()];
             let instructed = !other_rollers
+                && procedure_topic
                 && s.cues
                     .iter()
                     .any(|h| matches!(model.cues[h.cue].role, CueRole::Step | CueRole::Home));
@@ -594,14 +607,15 @@ impl<'a> Analysis<'a> {
         }
     }
 
-    /// True when one of the next two sentences of sentence `i`'s block
-    /// gives the routine up ("…which I used every Sunday. I gave it up after
-    /// my dermatologist saw it."): a past habit, not advice.
+    /// True when sentence `i` or one of the next two of its block gives the
+    /// routine up ("…which I used every Sunday. I gave it up after my
+    /// dermatologist saw it.", "I used a roller (stopped when…)"): a past
+    /// habit, not advice.
     fn renounced(&self, i: usize) -> bool {
         let block = self.sentences[i].block;
-        self.sentences[i + 1..]
+        self.sentences[i..]
             .iter()
-            .take(2)
+            .take(3)
             .take_while(|s| s.block == block)
             .any(|s| RENOUNCE.is_match(&self.doc.text[s.range.clone()]))
     }
@@ -788,7 +802,7 @@ static INTRODUCER: LazyLock<Regex> = LazyLock::new(|| {
 /// roller", "haven't touched it since".
 static RENOUNCE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:i|we) (?:finally |eventually |quickly )?(?:gave (?:it|them|(?:it|them) all|that|the (?:roller|pen|stamp)|my (?:roller|pen|stamp|derma\w*)) up|gave up (?:on )?(?:it|them|rolling|needling|the (?:roller|pen)|my (?:roller|pen|derma\w*))|threw (?:it|them|the (?:roller|pen|stamp)|my (?:roller|pen|stamp|derma\w*))(?: \w+)? (?:away|out|in the (?:bin|trash|garbage))|binned (?:it|them|the|my)|retired (?:it|them|the|my)|(?:stopped|quit) (?:rolling|needling|using (?:it|them|the (?:roller|pen|stamp)|my (?:roller|pen|stamp|derma\w*)))|haven[\x27’]t (?:touched|used|missed) (?:it|them|one))\b",
+        r"(?i)(?:\b(?:i|we) |\()(?:finally |eventually |quickly )?(?:gave (?:it|them|(?:it|them) all|that|the (?:roller|pen|stamp)|my (?:roller|pen|stamp|derma\w*)) up|gave up (?:on )?(?:it|them|rolling|needling|the (?:roller|pen)|my (?:roller|pen|derma\w*))|threw (?:it|them|the (?:roller|pen|stamp)|my (?:roller|pen|stamp|derma\w*))(?: \w+)? (?:away|out|in the (?:bin|trash|garbage))|binned (?:it|them|the|my)|retired (?:it|them|the|my)|(?:stopped|quit) (?:when|after|once|rolling|needling|using (?:it|them|the (?:roller|pen|stamp)|my (?:roller|pen|stamp|derma\w*)))|haven[\x27’]t (?:touched|used|missed) (?:it|them|one))\b",
     )
     .expect("renounce regex")
 });
