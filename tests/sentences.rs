@@ -66,21 +66,10 @@ fn sentence_stances() {
     let mut results = Vec::new();
     for c in &cases {
         let (_, findings) = common::lint(&linter, Path::new("case.txt"), &c.text);
-        let fired = |rule: &str| {
-            findings
-                .iter()
-                .any(|f| f.rule == format!("microneedling/{rule}"))
-        };
         let recommends = c.stance == "recommend_home";
         let mut wrong = Vec::new();
-        let mut expect = |rule: &str, want: bool| {
-            if fired(rule) != want {
-                wrong.push(format!(
-                    "{rule} {}",
-                    if want { "missed" } else { "false alarm" }
-                ));
-            }
-        };
+        let mut expect =
+            |rule: &str, want: bool| common::expect_rule(&mut wrong, &findings, rule, want);
         expect("home-use", recommends);
         expect(
             "home-needle-depth",

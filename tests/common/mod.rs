@@ -190,3 +190,17 @@ pub fn stdout(o: &std::process::Output) -> String {
 pub fn stderr(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// Notes "`rule` missed" or "`rule` false alarm" in `wrong` when whether
+/// `microneedling/<rule>` is among `findings` is not `want`.
+pub fn expect_rule(wrong: &mut Vec<String>, findings: &[Finding], rule: &str, want: bool) {
+    let fired = findings
+        .iter()
+        .any(|f| f.rule == format!("microneedling/{rule}"));
+    if fired != want {
+        wrong.push(format!(
+            "{rule} {}",
+            if want { "missed" } else { "false alarm" }
+        ));
+    }
+}
