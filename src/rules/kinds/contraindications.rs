@@ -124,16 +124,25 @@ fn compute_coverage(a: &Analysis) -> Coverage {
     };
     // The cue first: most sentences have none, and `other_section`
     // matches the heading's text.
+    // Else a cue is about the treatment in a block that names it, or under
+    // a heading that does at any level ("# Is at-home microneedling safe?"
+    // above "## Why home devices worry me"), unless its sentence is about
+    // another treatment ("Minoxidil is not for pregnant women").
     let cue_about_it = |s: &crate::rules::analysis::Sentence| {
         a.has_role(&s.cues, CueRole::ContraFrame)
             && if other_section(s.block) {
                 topical(s)
             } else {
                 block_topic[s.block]
-                    || a.doc.blocks[s.block]
+                    || (a.doc.blocks[s.block]
                         .headings
-                        .last()
-                        .is_some_and(|&h| block_topic[h])
+                        .iter()
+                        .any(|&h| block_topic[h])
+                        && (topical(s)
+                            || a.model
+                                .other_treatment
+                                .find(&a.doc.text[s.range.clone()])
+                                .is_empty()))
             }
     };
     // A list item is one point: a cue in one of its sentences ("I was on
