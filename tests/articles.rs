@@ -1,4 +1,4 @@
-//! Whole-article cases (`tests/data/articles/`): 96 articles written for this
+//! Whole-article cases (`tests/data/articles/`): 108 articles written for this
 //! project in the forms real pages take (blog how-tos, forum threads, shop
 //! and clinic pages, magazine pieces, captions, hard negatives), each with a
 //! label in `labels.jsonl` in the format of `../shared/eval`:

@@ -126,18 +126,21 @@ fn compute_coverage(a: &Analysis) -> Coverage {
     // matches the heading's text.
     // Else a cue is about the treatment in a block that names it, or under
     // a heading that does at any level ("# Is at-home microneedling safe?"
-    // above "## Why home devices worry me"), unless its sentence is about
-    // another treatment ("Minoxidil is not for pregnant women").
+    // above "## Why home devices worry me"), or, in a text without
+    // headings (a forum post, a plain-text page), after a block that does;
+    // unless its sentence is about another treatment ("Minoxidil is not
+    // for pregnant women").
+    let first_topic = block_topic.iter().position(|&t| t);
     let cue_about_it = |s: &crate::rules::analysis::Sentence| {
         a.has_role(&s.cues, CueRole::ContraFrame)
             && if other_section(s.block) {
                 topical(s)
             } else {
+                let headings = &a.doc.blocks[s.block].headings;
+                let under_topic = headings.iter().any(|&h| block_topic[h])
+                    || (headings.is_empty() && first_topic.is_some_and(|b| b < s.block));
                 block_topic[s.block]
-                    || (a.doc.blocks[s.block]
-                        .headings
-                        .iter()
-                        .any(|&h| block_topic[h])
+                    || (under_topic
                         && (topical(s)
                             || a.model
                                 .other_treatment
