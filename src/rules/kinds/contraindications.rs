@@ -108,8 +108,6 @@ fn compute_coverage(a: &Analysis) -> Coverage {
             block_topic[s.block] = true;
         }
     }
-    // The sentences that name contraindications as warnings, then what they
-    // name (matched on several threads for a huge page: same result).
     // A section headed by another treatment ("A word on minoxidil") is
     // about that treatment's cautions, unless a sentence names ours.
     let other_section = |block: usize| {
@@ -122,14 +120,13 @@ fn compute_coverage(a: &Analysis) -> Coverage {
                     .is_empty()
         })
     };
-    // The cue first: most sentences have none, and `other_section`
-    // matches the heading's text.
-    // Else a cue is about the treatment in a block that names it, or under
-    // a heading that does at any level ("# Is at-home microneedling safe?"
+    // Elsewhere a cue is about the treatment in a block that names it, or
+    // under a heading that does at any level ("# Is at-home microneedling safe?"
     // above "## Why home devices worry me"), or, in a text without
     // headings (a forum post, a plain-text page), after a block that does;
     // unless its sentence is about another treatment ("Minoxidil is not
-    // for pregnant women").
+    // for pregnant women"). The cue first: most sentences have none, and
+    // the rest matches text.
     let first_topic = block_topic.iter().position(|&t| t);
     let cue_about_it = |s: &crate::rules::analysis::Sentence| {
         a.has_role(&s.cues, CueRole::ContraFrame)
@@ -148,20 +145,23 @@ fn compute_coverage(a: &Analysis) -> Coverage {
                                 .is_empty()))
             }
     };
+    let cued: Vec<bool> = a.sentences.iter().map(cue_about_it).collect();
     // A list item is one point: a cue in one of its sentences ("I was on
     // Accutane at 24. My dermatologist said to wait…") covers the others.
     let mut item_cue = vec![false; a.doc.blocks.len()];
-    for s in &a.sentences {
-        if a.doc.blocks[s.block].kind == BlockKind::ListItem && cue_about_it(s) {
+    for (s, &cued) in a.sentences.iter().zip(&cued) {
+        if cued && a.doc.blocks[s.block].kind == BlockKind::ListItem {
             item_cue[s.block] = true;
         }
     }
+    // The sentences that name contraindications as warnings, then what they
+    // name (matched on several threads for a huge page: same result).
     let mut named: Vec<(usize, Vec<CategoryHit>)> = a
         .sentences
         .iter()
         .enumerate()
-        .filter(|(_, s)| {
-            let cue = item_cue[s.block] || cue_about_it(s);
+        .filter(|&(i, s)| {
+            let cue = item_cue[s.block] || cued[i];
             // "Safe even during pregnancy" names pregnancy as anything but a warning.
             (framed[s.block] || cue) && !a.has_role(&s.cues, CueRole::UnsafeClaim)
         })
