@@ -10,7 +10,8 @@
 # Needs python3, hyperfine, ripgrep and GNU time (Debian: `apt-get install
 # hyperfine ripgrep time`; the script installs them when run as root).
 # Corpora go to target/bench-corpus/ (not committed); they are deterministic
-# and generated once. Rows named *-cached time a repeat run with --cache.
+# and generated once. Rows named *-cached time a repeat run with --cache;
+# *-read and *-parse stop each file's work after reading, or parsing.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -77,14 +78,22 @@ sets+=(big)
 # what a CI gate with a kept cache pays for the articles a commit left alone.
 sets+=(c20k-cached)
 [ $BIG = yes ] && sets+=(c200k-cached)
+# The floors under a first run: the same walk, reads and prefilter with no
+# parsing (-read), and with each file the prefilter lets through parsed but
+# no rule run (-parse). See `--stop-after` in check's source.
+sets+=(c20k-read c20k-parse)
 cores=$(nproc)
 results=$OUT/results
 rm -rf "$results"; mkdir -p "$results"
 for s in "${sets[@]}"; do
-  corpus=${s%-cached}
+  corpus=${s%-*}; [ "$s" = "${s%-none}" ] || corpus=$s
   dir=$OUT/$corpus/articles; [ $s = big ] && dir=$OUT/big
   args=(check --format json)
-  if [ "$corpus" != "$s" ]; then
+  case $s in
+    *-read) args+=(--stop-after read) ;;
+    *-parse) args+=(--stop-after parse) ;;
+  esac
+  if [ "${s%-cached}" != "$s" ]; then
     args+=(--cache --cache-dir "$OUT/cache-$corpus")
     rm -rf "$OUT/cache-$corpus"
     echo "filling the cache for $corpus…" >&2

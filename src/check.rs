@@ -125,6 +125,7 @@ pub fn run_configured(
             Input::Stdin(bytes, stdin_name),
             resolver,
             settings.inline_config,
+            settings.stop_after,
             cache,
             false,
         ));
@@ -152,6 +153,7 @@ pub fn run_configured(
                     Input::File(path, explicit),
                     resolver,
                     settings.inline_config,
+                    settings.stop_after,
                     cache,
                     false,
                 ));
@@ -216,6 +218,7 @@ fn lint_configured(
     input: Input,
     resolver: &Resolver,
     inline_config: bool,
+    stop_after: Option<Stage>,
     cache: Option<&Cache>,
     hold: bool,
 ) -> Result<Option<(Outcome, Severity)>, DiagError> {
@@ -271,6 +274,16 @@ fn lint_configured(
     // A bug that panics on one file must not take the run down with it.
     let lint = || {
         let may_fire = fs.resolved.linter.may_fire(text.text.as_bytes());
+        match stop_after {
+            Some(Stage::Read) => return Vec::new(),
+            Some(Stage::Parse) => {
+                if may_fire {
+                    std::hint::black_box(parse(&text.text, kind, &fs));
+                }
+                return Vec::new();
+            }
+            None => {}
+        }
         match cache {
             // A file the prefilter rules out costs less to lint than to look up.
             Some(cache) if may_fire => {
@@ -342,11 +355,7 @@ fn lint_prefiltered(
     // A file with none of the packs' trigger terms cannot have a finding:
     // it counts as checked without being parsed.
     let raw = if may_fire {
-        let doc = match kind {
-            DocKind::Html => document::html::parse_with(text, &fs.resolved.html),
-            other => document::parse(text, other),
-        };
-        fs.resolved.linter.check(&doc)
+        fs.resolved.linter.check(&parse(text, kind, fs))
     } else {
         Vec::new()
     };
@@ -372,6 +381,24 @@ fn lint_prefiltered(
         }
     }
     findings
+}
+
+/// `text` as a document, with the file's HTML options.
+fn parse(text: &str, kind: DocKind, fs: &FileSettings) -> document::Document {
+    match kind {
+        DocKind::Html => document::html::parse_with(text, &fs.resolved.html),
+        other => document::parse(text, other),
+    }
+}
+
+/// Where `--stop-after` ends each file's work (benchmarking: what reading,
+/// or reading and parsing, cost without the rules).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Stage {
+    /// Walk, read, decode and prefilter each file.
+    Read,
+    /// Also parse each file the prefilter lets through.
+    Parse,
 }
 
 /// A file's outcome, handed over in path order by [`run_streamed`].
@@ -510,6 +537,7 @@ pub fn run_streamed<T: Send>(
                     Input::File(path.clone(), *explicit),
                     resolver,
                     settings.inline_config,
+                    settings.stop_after,
                     cache,
                     true,
                 );

@@ -187,6 +187,13 @@ pub struct CheckArgs {
         hide_env_values = true
     )]
     pub step_summary: Option<PathBuf>,
+
+    /// Benchmarking only (hidden, not a stable interface): do the work up to
+    /// this stage for every file and report no findings, to measure what
+    /// reading (`read`: the walk, reading, the prefilter) or reading and
+    /// parsing (`parse`) cost on their own.
+    #[arg(long, value_enum, value_name = "STAGE", hide = true)]
+    pub stop_after: Option<crate::check::Stage>,
 }
 
 /// Where configuration comes from.

@@ -36,6 +36,8 @@ pub struct Settings {
     pub config: config::Source,
     /// Honour inline suppressions (not `--no-inline-config`).
     pub inline_config: bool,
+    /// `--stop-after` (benchmarking): lint up to this stage only.
+    pub stop_after: Option<crate::check::Stage>,
     /// `--baseline`: report only findings not in this file.
     pub baseline: Option<PathBuf>,
     /// `--write-baseline`: record every finding in this file.
@@ -70,6 +72,7 @@ impl Settings {
             quiet: args.quiet,
             packs: args.packs,
             lint: LintOptions { require },
+            stop_after: args.stop_after,
             max_file_size: args.max_file_size.unwrap_or(config::DEFAULT_MAX_FILE_SIZE),
             threads: args.threads,
             output_file: args.output_file,

@@ -468,3 +468,30 @@ fn a_file_named_twice_is_reported_once() {
     ));
     assert_eq!(v["summary"]["files_checked"], 3);
 }
+
+#[test]
+fn stop_after_does_the_work_up_to_a_stage_and_reports_nothing() {
+    // The benchmark's floors: a firing article is read (and parsed), counted
+    // as checked, and no rule runs; a normal run of the same files fires.
+    let dir = articles();
+    fs::write(
+        dir.path().join("home.md"),
+        "# My routine\n\nI roll my 0.5 mm derma roller at home every Sunday night.\n",
+    )
+    .unwrap();
+    let full = run_in(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(code(&full), 1, "{}", stderr(&full));
+    assert!(!json(&full)["findings"].as_array().unwrap().is_empty());
+    for stage in ["read", "parse"] {
+        let o = run_in(
+            dir.path(),
+            &["check", "--format", "json", "--stop-after", stage],
+        );
+        assert_eq!(code(&o), 0, "{stage}: {}", stderr(&o));
+        let v = json(&o);
+        assert_eq!(v["findings"].as_array().unwrap().len(), 0, "{stage}: {v}");
+        assert_eq!(v["summary"]["files_checked"], 3, "{stage}: {v}");
+    }
+    let help = run_in(dir.path(), &["check", "--help"]);
+    assert!(!String::from_utf8_lossy(&help.stdout).contains("stop-after"));
+}
