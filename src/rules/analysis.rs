@@ -163,7 +163,7 @@ impl<'a> Analysis<'a> {
         big: bool,
     ) -> Option<Analysis<'a>> {
         // A page about hair or jade rollers: "the roller" is not a needle roller.
-        let names_other_rollers = || !model.not_device.find(&doc.text).is_empty();
+        let names_other_rollers = || model.not_device.is_match(&doc.text);
         // Cheapest first: most pages name the treatment early on, and the
         // fuzzy test reads every word.
         if skip_inert

@@ -9,7 +9,8 @@ use regex_automata::{meta, Anchored, Input, Match};
 use super::cue_filter::{Candidate, CueFilter};
 use super::sentences;
 use super::terms::{
-    build_meta_regex, compile_meta_regex, spelling_owners, ListFilter, TermMatcher,
+    build_meta_regex, compile_meta_regex, spelling_owners, ListFilter, StemmedSpellings,
+    TermMatcher,
 };
 use crate::pack::{CueRole, CueScope, Pack, PackError, TermList};
 
@@ -60,6 +61,8 @@ pub struct Model {
     mentions_alone: OnceLock<ListFilter>,
     /// See [`Model::may_name_topic_fuzzily`].
     topic_fuzzy: OnceLock<ListFilter>,
+    /// The device and procedure spellings, for `may_name_topic_literally`.
+    topic_spellings: OnceLock<Option<StemmedSpellings>>,
     /// See [`Model::category_filter`].
     category_filter: OnceLock<ListFilter>,
     pub cues: Vec<Cue>,
@@ -245,6 +248,7 @@ impl Model {
             mentions: OnceLock::new(),
             mentions_alone: OnceLock::new(),
             topic_fuzzy: OnceLock::new(),
+            topic_spellings: OnceLock::new(),
             category_filter: OnceLock::new(),
             cues,
             filter,
@@ -312,7 +316,13 @@ impl Model {
     /// `text` (and neither list has regexes). The procedure first: nearly
     /// every page about the treatment names it, often in its first line.
     pub fn may_name_topic_literally(&self, text: &str) -> bool {
-        self.procedure.may_hit_literally(text) || self.device.may_hit_literally(text)
+        if self.procedure.has_patterns() || self.device.has_patterns() {
+            return true;
+        }
+        self.topic_spellings
+            .get_or_init(|| StemmedSpellings::new(&[&self.device, &self.procedure]))
+            .as_ref()
+            .is_some_and(|s| s.is_match(text))
     }
 
     /// False only when no word of `text` can be a misspelling of a fuzzy

@@ -208,6 +208,18 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
 }
 
+/// A spelling's match at `r` as a hit: itself, or with a plural or verb
+/// `s` ("derma rollers", "dermarolls"), when that lies on word boundaries.
+fn word_hit(text: &str, mut r: Range<usize>) -> Option<Range<usize>> {
+    if text[r.end..].starts_with(['s', 'S']) {
+        let longer = r.start..r.end + 1;
+        if on_word_boundaries(text, &longer) {
+            r = longer;
+        }
+    }
+    on_word_boundaries(text, &r).then_some(r)
+}
+
 /// True when `range` of `text` starts and ends on word boundaries.
 fn on_word_boundaries(text: &str, range: &Range<usize>) -> bool {
     let before = text[..range.start].chars().next_back();
@@ -291,19 +303,10 @@ impl TermMatcher {
         let mut hits = Vec::new();
         if let Some(ac) = &self.automaton {
             ascii_lowercased(text, |lower| {
-                for m in ac.find_iter(lower) {
-                    let mut r = m.range();
-                    // Allow a plural or verb `s` ("derma rollers", "dermarolls").
-                    if text[r.end..].starts_with(['s', 'S']) {
-                        let longer = r.start..r.end + 1;
-                        if on_word_boundaries(text, &longer) {
-                            r = longer;
-                        }
-                    }
-                    if on_word_boundaries(text, &r) {
-                        hits.push(r);
-                    }
-                }
+                hits.extend(
+                    ac.find_iter(lower)
+                        .filter_map(|m| word_hit(text, m.range())),
+                );
             });
         }
         for re in &self.patterns {
@@ -335,7 +338,9 @@ impl TermMatcher {
 
     /// False only when no term of the list occurs anywhere in `text` and it
     /// has no regexes: then `find` has no hit but fuzzy ones in any part of
-    /// it. Cheaper than `find`: no word boundaries, no ranges.
+    /// it. [`StemmedSpellings`] answers this for several lists at once, and
+    /// is tested against it.
+    #[cfg(test)]
     pub fn may_hit_literally(&self, text: &str) -> bool {
         !self.patterns.is_empty()
             || self
@@ -344,9 +349,20 @@ impl TermMatcher {
                 .is_some_and(|a| ascii_lowercased(text, |lower| a.is_match(lower)))
     }
 
-    /// True when any hit exists.
+    /// True when any hit exists: [`TermMatcher::find`] would find one.
     pub fn is_match(&self, text: &str) -> bool {
-        !self.find(text).is_empty()
+        if !self.hits_are_context_free() {
+            return !self.find(text).is_empty();
+        }
+        // `find` keeps its first hit whatever comes after it: the first
+        // spelling on word boundaries answers, without the rest of the text
+        // (a look-alike page names its roller in its title).
+        self.automaton.as_ref().is_some_and(|ac| {
+            ascii_lowercased(text, |lower| {
+                ac.find_iter(lower)
+                    .any(|m| word_hit(text, m.range()).is_some())
+            })
+        })
     }
 
     /// Misspellings of the declared fuzzy words: same first letter, edit
@@ -505,6 +521,72 @@ fn ascii_lowercased<R>(text: &str, f: impl FnOnce(&[u8]) -> R) -> R {
     lower.copy_from_slice(text.as_bytes());
     lower.make_ascii_lowercase();
     f(lower)
+}
+
+/// Whether any spelling of some term lists occurs in a text, found through
+/// their stems. A page that does not name the treatment is still read
+/// through for it, and the spellings of the device and procedure terms are
+/// too many (145) for aho-corasick's vectorized search: walked byte by
+/// byte, that pass was a fifth of the cost of a facial-roller page. Every
+/// spelling holds the longest word of one of its forms (a stem: "roller",
+/// "derma", "needling"), and a dozen stems are searched with the vectorized
+/// search; the spellings are then looked for only around each stem's hits.
+#[derive(Debug, Clone)]
+pub(crate) struct StemmedSpellings {
+    /// The stems, none containing another (so no two start at one place).
+    stems: AhoCorasick,
+    spellings: AhoCorasick,
+    /// The longest spelling, in bytes: a spelling that holds a stem's hit
+    /// lies within this many bytes of it on either side.
+    margin: usize,
+}
+
+impl StemmedSpellings {
+    /// From every spelling form of `lists`; `None` when there is none.
+    pub(crate) fn new(lists: &[&TermMatcher]) -> Option<StemmedSpellings> {
+        let forms: Vec<&str> = lists
+            .iter()
+            .flat_map(|l| l.forms.iter().map(String::as_str))
+            .collect();
+        let mut stems: Vec<&str> = forms
+            .iter()
+            .map(|f| {
+                f.split(|c: char| !c.is_alphabetic())
+                    .filter(|w| !w.is_empty())
+                    .rev()
+                    .max_by_key(|w| w.len())
+                    .unwrap_or(f)
+            })
+            .collect();
+        stems.sort_unstable();
+        stems.dedup();
+        // A stem that contains another adds nothing: the other is in its hits.
+        let all = stems.clone();
+        stems.retain(|s| !all.iter().any(|t| t != s && s.contains(t)));
+        let margin = forms.iter().map(|f| f.len()).max()?;
+        Some(StemmedSpellings {
+            stems: AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(&stems)
+                .ok()?,
+            spellings: AhoCorasickBuilder::new().build(&forms).ok()?,
+            margin,
+        })
+    }
+
+    /// True when a spelling occurs in `text` (ASCII case-insensitively),
+    /// anywhere: what each list's [`TermMatcher::may_hit_literally`] asks.
+    /// A stem's hit skipped for overlapping an earlier one lies inside that
+    /// one, whose window then covers its spellings too.
+    pub(crate) fn is_match(&self, text: &str) -> bool {
+        ascii_lowercased(text, |lower| {
+            self.stems.find_iter(lower).any(|m| {
+                let from = m.start().saturating_sub(self.margin);
+                let to = (m.end() + self.margin).min(lower.len());
+                self.spellings.is_match(&lower[from..to])
+            })
+        })
+    }
 }
 
 /// Literals, each needed by some of a set of matchers (cue regexes, term
@@ -719,6 +801,63 @@ mod tests {
 
     fn texts<'a>(m: &TermMatcher, t: &'a str) -> Vec<&'a str> {
         m.find(t).into_iter().map(|r| &t[r]).collect()
+    }
+
+    #[test]
+    fn is_match_says_whether_find_finds_anything() {
+        let plain = matcher(&["jade roller", "gua sha"], &[]);
+        let fuzzy = matcher(&["jade roller"], &["dermaroller"]);
+        assert!(plain.hits_are_context_free() && !fuzzy.hits_are_context_free());
+        for text in [
+            "",
+            "A Jade-Roller.",
+            "xjade roller, then a jade roller",
+            "jade rollerx",
+            "two jade rollers",
+            "jade rollersx and gua sha",
+            "gua shax",
+            "a dermarollr",
+            "Ｊade roller ｊade roller",
+        ] {
+            for m in [&plain, &fuzzy] {
+                assert_eq!(m.is_match(text), !m.find(text).is_empty(), "{text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn stemmed_spellings_answer_as_the_lists_do() {
+        let model = crate::rules::model::Model::compile(&Pack::builtin()[0]).unwrap();
+        let lists = [&model.device, &model.procedure];
+        let stemmed = StemmedSpellings::new(&lists).unwrap();
+        let reference = |t: &str| lists.iter().any(|l| l.may_hit_literally(t));
+        let filler = "Our jade roller, the pen, a rolling pin and needles: ";
+        let mut texts: Vec<String> = [
+            "",
+            "A jade roller and a face roller, rolled daily.",
+            "Happen to open the pen drawer.",
+            "rollerrollerroller dermadermaderma pen-pen",
+            "Ｄerma roller, Ｍicroneedling",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let forms = lists.iter().flat_map(|l| l.forms().iter());
+        for form in forms {
+            let chars: Vec<char> = form.chars().collect();
+            let head: String = chars[1..].iter().collect();
+            let tail: String = chars[..chars.len() - 1].iter().collect();
+            texts.extend([
+                form.clone(),
+                form.to_uppercase(),
+                format!("{filler}{form}"),
+                format!("{}{form}{filler}", filler.repeat(12)),
+                format!("{filler}{head} and {tail}{filler}"),
+            ]);
+        }
+        for text in &texts {
+            assert_eq!(stemmed.is_match(text), reference(text), "{text:?}");
+        }
     }
 
     #[test]
