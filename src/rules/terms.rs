@@ -530,15 +530,16 @@ fn ascii_lowercased<R>(text: &str, f: impl FnOnce(&[u8]) -> R) -> R {
 /// byte, that pass was a fifth of the cost of a facial-roller page. Every
 /// spelling holds the longest word of one of its forms (a stem: "roller",
 /// "derma", "needling"), and a dozen stems are searched with the vectorized
-/// search; the spellings are then looked for only around each stem's hits.
+/// search; the spellings are then looked for only around each stem's hits
+/// ("derma roller" around "roller": the six bytes before it).
 #[derive(Debug, Clone)]
 pub(crate) struct StemmedSpellings {
     /// The stems, none containing another (so no two start at one place).
     stems: AhoCorasick,
     spellings: AhoCorasick,
-    /// The longest spelling, in bytes: a spelling that holds a stem's hit
-    /// lies within this many bytes of it on either side.
-    margin: usize,
+    /// Per stem: how far a spelling that holds it reaches before its start
+    /// and after its end, in bytes.
+    reach: Vec<(usize, usize)>,
 }
 
 impl StemmedSpellings {
@@ -563,28 +564,54 @@ impl StemmedSpellings {
         // A stem that contains another adds nothing: the other is in its hits.
         let all = stems.clone();
         stems.retain(|s| !all.iter().any(|t| t != s && s.contains(t)));
-        let margin = forms.iter().map(|f| f.len()).max()?;
+        if stems.is_empty() {
+            return None;
+        }
+        let reach = stems
+            .iter()
+            .map(|stem| {
+                forms
+                    .iter()
+                    .flat_map(|f| {
+                        f.match_indices(stem)
+                            .map(|(at, _)| (at, f.len() - at - stem.len()))
+                    })
+                    .fold((0, 0), |(b, a), (before, after)| {
+                        (b.max(before), a.max(after))
+                    })
+            })
+            .collect();
         Some(StemmedSpellings {
             stems: AhoCorasickBuilder::new()
                 .match_kind(MatchKind::LeftmostFirst)
                 .build(&stems)
                 .ok()?,
             spellings: AhoCorasickBuilder::new().build(&forms).ok()?,
-            margin,
+            reach,
         })
     }
 
     /// True when a spelling occurs in `text` (ASCII case-insensitively),
     /// anywhere: what each list's [`TermMatcher::may_hit_literally`] asks.
-    /// A stem's hit skipped for overlapping an earlier one lies inside that
-    /// one, whose window then covers its spellings too.
+    /// Every place a stem starts is visited (the search goes on from the
+    /// byte after a hit's start), and each is looked at only as far as the
+    /// spellings that hold that stem reach.
     pub(crate) fn is_match(&self, text: &str) -> bool {
         ascii_lowercased(text, |lower| {
-            self.stems.find_iter(lower).any(|m| {
-                let from = m.start().saturating_sub(self.margin);
-                let to = (m.end() + self.margin).min(lower.len());
-                self.spellings.is_match(&lower[from..to])
-            })
+            let mut at = 0;
+            while let Some(m) = self
+                .stems
+                .find(aho_corasick::Input::new(lower).span(at..lower.len()))
+            {
+                let (before, after) = self.reach[m.pattern().as_usize()];
+                let from = m.start().saturating_sub(before);
+                let to = (m.end() + after).min(lower.len());
+                if self.spellings.is_match(&lower[from..to]) {
+                    return true;
+                }
+                at = m.start() + 1;
+            }
+            false
         })
     }
 }
