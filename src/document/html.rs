@@ -421,6 +421,10 @@ fn name_hash(name: &[u8]) -> usize {
 
 fn tokenize(fragment: &str) -> Tokens {
     let mut sink = TokenSink::new();
+    // Sized for the page once: grown a push at a time, the two buffers were
+    // copied over and over (decoded text is rarely longer than its source).
+    sink.out.bytes.reserve(fragment.len());
+    sink.out.list.reserve(fragment.len() / 128);
     let mut emitter = CallbackEmitter::new(|event: CallbackEvent<'_>, span: Span<usize>| {
         sink.event(event, span);
         None::<Infallible>
