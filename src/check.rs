@@ -273,7 +273,7 @@ fn lint_configured(
     let kind = DocKind::from_path(&path);
     // A bug that panics on one file must not take the run down with it.
     let lint = || {
-        let may_fire = fs.resolved.linter.may_fire(text.text.as_bytes());
+        let may_fire = fs.resolved.linter.may_fire(&text.text);
         match stop_after {
             Some(Stage::Read) => return Vec::new(),
             Some(Stage::Parse) => {
@@ -340,7 +340,7 @@ pub fn lint_text(
     fs: &FileSettings,
     inline_config: bool,
 ) -> Vec<Finding> {
-    let may_fire = fs.resolved.linter.may_fire(text.as_bytes());
+    let may_fire = fs.resolved.linter.may_fire(text);
     lint_prefiltered(text, kind, fs, inline_config, may_fire)
 }
 

@@ -336,8 +336,44 @@ impl Linter {
 
     /// False when no rule can fire on a file with these contents, so it
     /// need not be parsed at all.
-    pub fn may_fire(&self, bytes: &[u8]) -> bool {
-        self.prefilter.as_ref().is_none_or(|p| p.is_match(bytes))
+    pub fn may_fire(&self, text: &str) -> bool {
+        self.prefilter
+            .as_ref()
+            .is_none_or(|p| p.is_match(text.as_bytes()) && !self.only_look_alikes(p, text))
+    }
+
+    /// True when the file is a page about look-alikes that
+    /// [`Analysis::topical`] would give up on: it names other rollers ("jade
+    /// roller", "face rollers"), every trigger term in it is part of such a
+    /// name, and it names no device or procedure, no misspelling of one and
+    /// no needle length. Asked of the raw text before it is parsed: the
+    /// trigger terms the prefilter lets through for a facial-roller page are
+    /// its "roller"s, and parsing such a page cost more than the tests that
+    /// then set it aside. Markup only adds words, so the tests on the raw
+    /// text say no more often than on the prose; a device's name split by
+    /// markup ("derma<b>roller</b>") leaves a trigger term outside any
+    /// look-alike, and the page is parsed.
+    fn only_look_alikes(&self, p: &Prefilter, text: &str) -> bool {
+        self.packs.iter().all(|pack| {
+            let m = &pack.model;
+            if m.may_name_topic_literally(text) || !m.not_device.is_match(text) {
+                return false;
+            }
+            let lower = text.to_ascii_lowercase();
+            // Every place a term starts, not only the leftmost-first ones:
+            // no term contains another, so at most one starts at a place.
+            let mut at = 0;
+            while let Some(hit) = p
+                .automaton
+                .find(aho_corasick::Input::new(&lower).span(at..lower.len()))
+            {
+                if !m.not_device.covers(text, hit.range()) {
+                    return false;
+                }
+                at = hit.start() + 1;
+            }
+            !m.may_name_topic_fuzzily(text) && !kinds::needle_depth::may_have_lengths_raw(&lower)
+        })
     }
 
     /// All findings for one document, sorted by position then rule id.
@@ -439,10 +475,10 @@ mod tests {
     #[test]
     fn prefilter_passes_terms_and_misspellings_only() {
         let l = Linter::builtin();
-        assert!(l.may_fire(b"My Derma-Roller routine"));
-        assert!(l.may_fire(b"I tried DERMAROLLLING at home"));
-        assert!(l.may_fire(b"skin microneedeling, weekly"));
-        assert!(!l.may_fire(b"A gua sha and a dermatologist's advice"));
+        assert!(l.may_fire("My Derma-Roller routine"));
+        assert!(l.may_fire("I tried DERMAROLLLING at home"));
+        assert!(l.may_fire("skin microneedeling, weekly"));
+        assert!(!l.may_fire("A gua sha and a dermatologist's advice"));
         let terms = l.trigger_terms().unwrap();
         assert!(terms.iter().any(|t| t == "dermar"));
     }
@@ -458,19 +494,84 @@ mod tests {
         let pack = &l.packs[0].model;
         for form in pack.device.forms().iter().chain(pack.procedure.forms()) {
             let page = format!("Our notes on {} this week.", form.to_uppercase());
-            assert!(l.may_fire(page.as_bytes()), "{form}");
+            assert!(l.may_fire(&page), "{form}");
         }
+    }
+
+    /// A facial-roller page the prefilter lets through ("roller") and the
+    /// look-alike test sets aside before parsing.
+    const ICE_ROLLER_PAGE: &str = "# Ice roller mornings\n\nKeep the ice roller in the freezer. \
+        Roll it outwards from the forehead every morning at home, five passes a side.\n\n\
+        A jade roller or a rose quartz face roller is gentler; both cost under 30 dollars.\n";
+
+    #[test]
+    fn look_alike_pages_are_set_aside_before_parsing() {
+        let l = Linter::builtin();
+        assert!(!l.may_fire(ICE_ROLLER_PAGE));
+        assert!(!l.may_fire(&format!("<p>{ICE_ROLLER_PAGE}</p><!-- 3 jade rollers -->")));
+        // Each of these may name the treatment once read, and is parsed.
+        for extra in [
+            "A derma<b>roller</b> is another thing.",
+            "A roller with needles is another thing.",
+            "Not a dermaroler, though.",
+            "It is no derma roller.",
+            "Its handle is 0.5&nbsp;mm thick.",
+            "Its handle is 0.5<b>mm</b> thick.",
+            "Its studs are 300 &micro;m tall.",
+            "We tried microneedling once.",
+        ] {
+            let page = format!("{ICE_ROLLER_PAGE}\n{extra}\n");
+            assert!(l.may_fire(&page), "{extra}");
+        }
+    }
+
+    /// What the look-alike test sets aside, a full read finds nothing on:
+    /// checked on every fixture article, and on pages built from one.
+    #[test]
+    fn a_page_set_aside_before_parsing_has_no_finding_when_parsed() {
+        let l = Linter::builtin();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut pages: Vec<(String, DocKind)> = vec![
+            (ICE_ROLLER_PAGE.to_string(), DocKind::Markdown),
+            (
+                format!("<html><body><p>{ICE_ROLLER_PAGE}</p></body></html>"),
+                DocKind::Html,
+            ),
+        ];
+        for dir in [
+            "fixtures/md",
+            "fixtures/html",
+            "fixtures/txt",
+            "tests/data/articles/docs",
+        ] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                if let Ok(text) = std::fs::read_to_string(&path) {
+                    pages.push((text, DocKind::from_path(&path)));
+                }
+            }
+        }
+        let mut set_aside = 0;
+        for (text, kind) in &pages {
+            if l.prefilter.as_ref().unwrap().is_match(text.as_bytes()) && !l.may_fire(text) {
+                set_aside += 1;
+                assert!(l.check(&document::parse(text, *kind)).is_empty(), "{text}");
+            }
+        }
+        // The two pages above and the ice-roller fixture.
+        assert!(set_aside >= 3, "{set_aside}");
     }
 
     #[test]
     fn prefilter_sees_a_term_across_its_window_edge() {
         let l = Linter::builtin();
         let clean = "gua sha tips. ".repeat(PREFILTER_WINDOW / 7);
-        assert!(!l.may_fire(clean.as_bytes()));
+        assert!(!l.may_fire(&clean));
         // "SkinPen" starting at every offset around the first window's end.
         for at in PREFILTER_WINDOW - 8..PREFILTER_WINDOW + 2 {
             let mut page = clean.as_bytes().to_vec();
             page[at..at + 7].copy_from_slice(b"SkinPen");
+            let page = String::from_utf8(page).unwrap();
             assert!(l.may_fire(&page), "missed at {at}");
         }
     }
@@ -495,6 +596,6 @@ patterns = ['\bmiracle\b']
         packs.push(user);
         let l = Linter::new(packs, LintOptions::default()).unwrap();
         assert!(l.trigger_terms().is_none());
-        assert!(l.may_fire(b"a miracle cream"));
+        assert!(l.may_fire("a miracle cream"));
     }
 }

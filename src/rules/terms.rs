@@ -349,6 +349,35 @@ impl TermMatcher {
                 .is_some_and(|a| ascii_lowercased(text, |lower| a.is_match(lower)))
     }
 
+    /// Whether a hit of the list in `text` contains `range`. A list whose
+    /// hits depend only on their spelling and the characters on either side
+    /// is matched only around `range`, as far as its longest spelling (and
+    /// a plural `s`) reaches; a hit at an edge of that window counts only
+    /// where the edge is a word boundary of `text` too.
+    pub fn covers(&self, text: &str, range: Range<usize>) -> bool {
+        let holds = |r: &Range<usize>| r.start <= range.start && range.end <= r.end;
+        if !self.hits_are_context_free() {
+            return self.find(text).iter().any(holds);
+        }
+        let reach = self.forms.iter().map(String::len).max().unwrap_or(0) + 1;
+        let mut from = range.start.saturating_sub(reach);
+        while !text.is_char_boundary(from) {
+            from -= 1;
+        }
+        let mut to = (range.end + reach).min(text.len());
+        while !text.is_char_boundary(to) {
+            to += 1;
+        }
+        let boundary = |at: usize| {
+            !(text[..at].chars().next_back().is_some_and(is_word_char)
+                && text[at..].chars().next().is_some_and(is_word_char))
+        };
+        self.find(&text[from..to]).into_iter().any(|r| {
+            let r = r.start + from..r.end + from;
+            holds(&r) && (r.start > from || boundary(from)) && (r.end < to || boundary(to))
+        })
+    }
+
     /// True when any hit exists: [`TermMatcher::find`] would find one.
     pub fn is_match(&self, text: &str) -> bool {
         if !self.hits_are_context_free() {
@@ -848,6 +877,33 @@ mod tests {
         ] {
             for m in [&plain, &fuzzy] {
                 assert_eq!(m.is_match(text), !m.find(text).is_empty(), "{text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn covers_answers_as_the_hits_of_the_whole_text_do() {
+        let m = matcher(&["jade roller", "face roller", "gua sha"], &[]);
+        let pad = "word ".repeat(8);
+        for text in [
+            format!("{pad}a jade roller{pad}"),
+            format!("{pad}xjade roller and jade rollerx, jade rollers{pad}"),
+            format!("jade roller{pad}face rollers"),
+            format!("{pad}a Face-Roller. a gua shas and é jade roller é"),
+        ] {
+            let hits = m.find(&text);
+            for start in (0..text.len()).filter(|&i| text.is_char_boundary(i)) {
+                for end in
+                    (start + 1..=text.len().min(start + 8)).filter(|&i| text.is_char_boundary(i))
+                {
+                    let whole = hits.iter().any(|r| r.start <= start && end <= r.end);
+                    assert_eq!(
+                        m.covers(&text, start..end),
+                        whole,
+                        "{:?} in {text:?}",
+                        &text[start..end]
+                    );
+                }
             }
         }
     }

@@ -39,6 +39,32 @@ pub fn may_have_lengths(text: &str) -> bool {
     has_digit(text) && LENGTH.is_match(text)
 }
 
+/// [`may_have_lengths`] for a file's raw text, ASCII-lower-cased, before it
+/// is parsed: false only when no document read from it can hold a needle
+/// length. Markup and entities may stand between a length's number and
+/// its unit ("0.5&nbsp;mm", "0.5<b>mm</b>"), so it asks only for a digit
+/// (or a character reference, or any non-ASCII character) somewhere and a
+/// unit that does not follow a letter: in a length the unit follows a digit
+/// or white space, and "recommend" or "summer" has none.
+pub fn may_have_lengths_raw(lower: &str) -> bool {
+    let bytes = lower.as_bytes();
+    let number = bytes.iter().any(|b| b.is_ascii_digit() || *b >= 0x80)
+        || memchr::memmem::find(bytes, b"&#").is_some();
+    let unit_after_no_letter = |unit: &str| {
+        memchr::memmem::find_iter(bytes, unit.as_bytes())
+            .any(|i| i == 0 || !bytes[i - 1].is_ascii_alphabetic())
+    };
+    let anywhere = |unit: &str| memchr::memmem::find(bytes, unit.as_bytes()).is_some();
+    number
+        && (["mm", "um", "?m"].into_iter().any(unit_after_no_letter)
+            || [
+                "millimet", "micromet", "micron", "µm", "μm", "&micro", "&mu", "&#181", "&#xb5",
+                "&#956", "&#x3bc",
+            ]
+            .into_iter()
+            .any(anywhere))
+}
+
 /// True when `text` may hold a digit the length pattern's `\d` matches: an
 /// ASCII digit, or any numeric character outside ASCII.
 fn has_digit(text: &str) -> bool {
