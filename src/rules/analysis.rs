@@ -173,9 +173,18 @@ impl<'a> Analysis<'a> {
         {
             return None;
         }
-        let mut sentences = Vec::new();
-        for (bi, block) in doc.blocks.iter().enumerate() {
-            for range in sentences::split(&doc.text, block.range.clone()) {
+        // All the page's sentence ranges first, in one buffer: the
+        // sentences are then allocated once, at their number.
+        let mut ranges = Vec::new();
+        let mut ends = Vec::with_capacity(doc.blocks.len());
+        for block in &doc.blocks {
+            sentences::split_into(&doc.text, block.range.clone(), &mut ranges);
+            ends.push(ranges.len());
+        }
+        let mut sentences = Vec::with_capacity(ranges.len());
+        let mut ranges = ranges.into_iter();
+        for (bi, &end) in ends.iter().enumerate() {
+            for range in ranges.by_ref().take(end - sentences.len()) {
                 sentences.push(Sentence {
                     block: bi,
                     clauses: Vec::new(),

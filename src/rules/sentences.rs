@@ -15,8 +15,14 @@ const ABBREVIATIONS: &[&str] = &[
 /// white space. A decimal (".5 mm", "0.25") or an abbreviation ("e.g.",
 /// "Dr.") does not end a sentence.
 pub fn split(text: &str, block: Range<usize>) -> Vec<Range<usize>> {
-    let bytes = text.as_bytes();
     let mut out = Vec::new();
+    split_into(text, block, &mut out);
+    out
+}
+
+/// [`split`], appending to `out`: one buffer for a whole page.
+pub fn split_into(text: &str, block: Range<usize>, out: &mut Vec<Range<usize>>) {
+    let bytes = text.as_bytes();
     let mut start = block.start;
     let mut i = block.start;
     // Where the next line feed is, found ahead by `memchr` and looked up
@@ -55,22 +61,21 @@ pub fn split(text: &str, block: Range<usize>) -> Vec<Range<usize>> {
             let next = text[j..block.end].chars().next();
             let followed_by_space = next.is_some_and(char::is_whitespace);
             if (at_end || followed_by_space) && !(b == b'.' && is_abbreviation(text, start, i, j)) {
-                push_trimmed(text, start..j, &mut out);
+                push_trimmed(text, start..j, out);
                 start = j;
             }
             i = j;
         } else if b == b'\n' && i + 1 < block.end && bytes[i + 1] == b'\n' {
             // Both line feeds must be in the block: a block may end on a
             // line feed that the next one's text follows.
-            push_trimmed(text, start..i, &mut out);
+            push_trimmed(text, start..i, out);
             start = i + 2;
             i += 2;
         } else {
             i += 1;
         }
     }
-    push_trimmed(text, start..block.end, &mut out);
-    out
+    push_trimmed(text, start..block.end, out);
 }
 
 /// `after` is where the text after the dot (and any closing marks) starts.
@@ -90,14 +95,13 @@ fn is_abbreviation(text: &str, sentence_start: usize, dot: usize, after: usize) 
     if word.len() == 1 && word.chars().all(|c| c.is_ascii_uppercase()) {
         return true;
     }
-    let lower = word.to_ascii_lowercase();
     // "No. 5" abbreviates "number"; "In short: no. People who…" ends a
     // sentence.
-    if lower == "no" {
+    if word.eq_ignore_ascii_case("no") {
         let next = text[after..].trim_start().chars().next();
         return next.is_some_and(|c| c.is_ascii_digit() || c == '#');
     }
-    ABBREVIATIONS.contains(&lower.as_str())
+    ABBREVIATIONS.iter().any(|a| a.eq_ignore_ascii_case(word))
 }
 
 fn push_trimmed(text: &str, r: Range<usize>, out: &mut Vec<Range<usize>>) {
