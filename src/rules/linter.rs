@@ -10,7 +10,7 @@ use regex::Regex;
 use super::analysis::Analysis;
 use super::kinds::{self, KINDS};
 use super::model::Model;
-use super::terms::compile_regex;
+use super::terms::{compile_regex, drop_containing, every_start};
 use super::{Finding, Label, RuleMeta};
 use crate::document::{self, DocKind, Document};
 use crate::pack::{Pack, PackError};
@@ -191,8 +191,7 @@ impl Prefilter {
         terms.sort();
         terms.dedup();
         // A term that contains another adds nothing to a substring test.
-        let all = terms.clone();
-        terms.retain(|t| !all.iter().any(|u| u != t && t.contains(u.as_str())));
+        drop_containing(&mut terms);
         if terms.is_empty() {
             return None;
         }
@@ -360,19 +359,10 @@ impl Linter {
                 return false;
             }
             let lower = text.to_ascii_lowercase();
-            // Every place a term starts, not only the leftmost-first ones:
-            // no term contains another, so at most one starts at a place.
-            let mut at = 0;
-            while let Some(hit) = p
-                .automaton
-                .find(aho_corasick::Input::new(&lower).span(at..lower.len()))
-            {
-                if !m.not_device.covers(text, hit.range()) {
-                    return false;
-                }
-                at = hit.start() + 1;
-            }
-            !m.may_name_topic_fuzzily(text) && !kinds::needle_depth::may_have_lengths_raw(&lower)
+            every_start(&p.automaton, lower.as_bytes())
+                .all(|hit| m.not_device.covers(text, hit.range()))
+                && !m.may_name_topic_fuzzily(text)
+                && !kinds::needle_depth::may_have_lengths_raw(&lower)
         })
     }
 

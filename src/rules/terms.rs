@@ -590,9 +590,7 @@ impl StemmedSpellings {
             .collect();
         stems.sort_unstable();
         stems.dedup();
-        // A stem that contains another adds nothing: the other is in its hits.
-        let all = stems.clone();
-        stems.retain(|s| !all.iter().any(|t| t != s && s.contains(t)));
+        drop_containing(&mut stems);
         if stems.is_empty() {
             return None;
         }
@@ -627,22 +625,40 @@ impl StemmedSpellings {
     /// spellings that hold that stem reach.
     pub(crate) fn is_match(&self, text: &str) -> bool {
         ascii_lowercased(text, |lower| {
-            let mut at = 0;
-            while let Some(m) = self
-                .stems
-                .find(aho_corasick::Input::new(lower).span(at..lower.len()))
-            {
+            every_start(&self.stems, lower).any(|m| {
                 let (before, after) = self.reach[m.pattern().as_usize()];
                 let from = m.start().saturating_sub(before);
                 let to = (m.end() + after).min(lower.len());
-                if self.spellings.is_match(&lower[from..to]) {
-                    return true;
-                }
-                at = m.start() + 1;
-            }
-            false
+                self.spellings.is_match(&lower[from..to])
+            })
         })
     }
+}
+
+/// Drops each string that contains another of them: in a search for any
+/// of them, the other is found wherever it would be.
+pub(crate) fn drop_containing<S: AsRef<str> + Clone>(strings: &mut Vec<S>) {
+    let all = strings.clone();
+    strings.retain(|s| {
+        !all.iter()
+            .any(|t| t.as_ref() != s.as_ref() && s.as_ref().contains(t.as_ref()))
+    });
+}
+
+/// The match that starts at each place one does in `haystack`, in order:
+/// for a leftmost-first automaton over strings none of which contains
+/// another (so no two start at one place), every occurrence of each,
+/// overlapping ones too.
+pub(crate) fn every_start<'a>(
+    automaton: &'a AhoCorasick,
+    haystack: &'a [u8],
+) -> impl Iterator<Item = aho_corasick::Match> + 'a {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let m = automaton.find(aho_corasick::Input::new(haystack).span(at..haystack.len()))?;
+        at = m.start() + 1;
+        Some(m)
+    })
 }
 
 /// Literals, each needed by some of a set of matchers (cue regexes, term
